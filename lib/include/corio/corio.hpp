@@ -1,0 +1,21 @@
+// corio/corio.hpp - every public corio header at once.
+//
+//   #include <corio/corio.hpp>
+//   corio::awaitable<int> answer() { co_await corio::sleep(1s); co_return 42; }
+//   int main() { return corio::run(answer()) == 42 ? 0 : 1; }
+//
+// Each header can also be included alone; see its opening comment for thread-safety
+// and cancellation.
+#ifndef CORIO_CORIO_HPP
+#define CORIO_CORIO_HPP
+
+#include <corio/awaitable.hpp>
+#include <corio/errors.hpp>
+#include <corio/log.hpp>
+#include <corio/run.hpp>
+#include <corio/shield.hpp>
+#include <corio/sleep.hpp>
+#include <corio/task.hpp>
+#include <corio/timeout.hpp>
+
+#endif // CORIO_CORIO_HPP

@@ -1,0 +1,68 @@
+// corio/detail/runtime.hpp - the loop behind corio::run(): one io_context, run
+// on the calling thread, plus the rules for starting and stopping it.
+//
+// Design: run() spawns main as a task, runs the io_context until main finishes,
+// then cancels every task still alive and runs the loop until they have all
+// ended (asyncio.run's contract). The loop stops through the task registry's
+// on_task_finished hook, so no polling is needed. If the loop runs out of work
+// while main is still pending, nothing can ever wake main: that is a deadlock, and
+// run() says so instead of hanging.
+//
+// The runtime is also the test harness's step-by-step loop (poll / run_one).
+//
+// Invariants: at most one runtime per thread (nested run() is rejected);
+// current() is the runtime whose loop this thread drives, or null.
+#ifndef CORIO_DETAIL_RUNTIME_HPP
+#define CORIO_DETAIL_RUNTIME_HPP
+
+#include <corio/awaitable.hpp>
+
+#include <boost/asio/io_context.hpp>
+
+#include <cstddef>
+
+namespace corio::detail {
+
+class task_core_base;
+class task_registry;
+
+class runtime {
+public:
+  /// Throws std::logic_error when this thread already has a runtime.
+  runtime();
+  ~runtime();
+  runtime(const runtime&) = delete;
+  runtime& operator=(const runtime&) = delete;
+
+  /// The runtime of the calling thread, or null.
+  static runtime* current() noexcept;
+
+  executor get_executor() noexcept { return context_.get_executor(); }
+  boost::asio::io_context& context() noexcept { return context_; }
+  task_registry& registry() noexcept { return registry_; }
+
+  /// Runs the loop until `main` finishes, then cancels and drains every other
+  /// task. Throws std::runtime_error when main can never finish (deadlock).
+  void run_until_complete(task_core_base& main);
+
+  /// Cancels every live task and runs the loop until all have ended; returns how
+  /// many could not be ended (they are reported through the log).
+  std::size_t cancel_and_drain();
+
+  // Step-by-step driving for tests.
+  std::size_t poll();
+  std::size_t run_one();
+
+private:
+  void run_loop();
+
+  boost::asio::io_context context_;
+  task_registry& registry_;
+  task_core_base* main_ = nullptr;
+  bool draining_ = false;
+  runtime* previous_ = nullptr;
+};
+
+} // namespace corio::detail
+
+#endif // CORIO_DETAIL_RUNTIME_HPP

@@ -1,0 +1,157 @@
+// corio/detail/task_core.hpp - the state one task shares between its coroutine,
+// its handles and its awaiters. The task state exists once, here.
+//
+// Design: one heap block per task holding the status, the result, the exception,
+// the Asio cancellation signal the coroutine's cancellation slot hangs off, and the
+// waiter list of coroutines awaiting it. It is reference counted (intrusively, no
+// separate control block) by the task handles, the running coroutine and pending
+// completions. Counts are not atomic: a task lives on one loop thread.
+//
+// Invariants:
+//  - state_ leaves pending exactly once (finish()), after the result or exception
+//    is stored; finish() unregisters the task and wakes every joiner.
+//  - A task ends `cancelled` when a cancellation (corio::cancelled_error or
+//    system_error(operation_aborted)) escapes its coroutine, `failed` for any other
+//    exception, `done` when it returns (even if it caught a cancellation).
+//  - An exception of a failed task that no awaiter retrieved is logged when the
+//    last reference goes (DESIGN.md semantics 3).
+#ifndef CORIO_DETAIL_TASK_CORE_HPP
+#define CORIO_DETAIL_TASK_CORE_HPP
+
+#include <corio/detail/waiter_list.hpp>
+
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/smart_ptr/intrusive_ptr.hpp>
+
+#include <cstdint>
+#include <exception>
+#include <iosfwd>
+#include <optional>
+#include <source_location>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+namespace corio {
+
+/// Where a task is in its life; see task.hpp.
+enum class task_state { pending, done, failed, cancelled };
+
+/// Prints "pending", "done", "failed" or "cancelled".
+std::ostream& operator<<(std::ostream& out, task_state state);
+
+} // namespace corio
+
+namespace corio::detail {
+
+class task_registry;
+
+class task_core_base {
+public:
+  task_core_base(const task_core_base&) = delete;
+  task_core_base& operator=(const task_core_base&) = delete;
+
+  task_state state() const noexcept { return state_; }
+  bool done() const noexcept { return state_ != task_state::pending; }
+  /// The name given to spawn(), or "Task-N".
+  std::string name() const;
+  const std::source_location& spawn_site() const noexcept { return spawn_site_; }
+
+  /// Requests cancellation (lands at the task's current or next suspension point).
+  /// False when the task has already finished.
+  bool cancel() noexcept;
+  /// timeout()'s cancellation: like cancel(), and remembers the deadline did it.
+  void cancel_for_deadline() noexcept;
+  bool deadline_expired() const noexcept { return deadline_expired_; }
+
+  /// The exception an awaiter receives: null when done, the task's exception when
+  /// failed, a cancelled_error when cancelled. Marks a failure as retrieved.
+  std::exception_ptr retrieve_exception() noexcept;
+
+  boost::asio::cancellation_slot cancellation_slot() noexcept { return cancel_signal_.slot(); }
+  waiter_list<>& joiners() noexcept { return joiners_; }
+
+  /// The coroutine ended with an exception: classifies it and finishes.
+  void finish_with_exception(std::exception_ptr error);
+
+  /// Prints `<Task pending name='Task-1'>` (asyncio's repr).
+  void print(std::ostream& out) const;
+
+  friend void intrusive_ptr_add_ref(task_core_base* core) noexcept { ++core->references_; }
+  friend void intrusive_ptr_release(task_core_base* core) noexcept {
+    if (--core->references_ == 0)
+      delete core;
+  }
+
+  task_core_base(task_registry& registry, std::string name, std::source_location spawn_site);
+
+protected:
+  virtual ~task_core_base();
+  void finish_done() { finish(task_state::done); }
+
+private:
+  friend class task_registry;
+  void finish(task_state state);
+
+  std::uint32_t references_ = 0;
+  task_state state_ = task_state::pending;
+  bool deadline_expired_ = false;
+  bool exception_retrieved_ = false;
+  std::uint64_t number_ = 0; // N of "Task-N"; 0 when named
+  std::string name_;
+  std::source_location spawn_site_;
+  std::exception_ptr exception_;
+  boost::asio::cancellation_signal cancel_signal_;
+  waiter_list<> joiners_;
+  task_registry* registry_;
+  task_core_base* registry_previous_ = nullptr;
+  task_core_base* registry_next_ = nullptr;
+};
+
+[[noreturn]] void throw_result_taken(const task_core_base& core);
+
+/// A task producing T: adds the value.
+template <typename T>
+class task_core final : public task_core_base {
+public:
+  using task_core_base::task_core_base;
+
+  template <typename U>
+  void set_value(U&& value) {
+    value_.emplace(std::forward<U>(value));
+    finish_done();
+  }
+
+  /// The value for an awaiter: a copy when T is copyable; for a move-only T the
+  /// first caller takes it and later ones get a clear error.
+  T take_value() {
+    if constexpr (std::is_copy_constructible_v<T>) {
+      return *value_;
+    } else {
+      if (taken_)
+        throw_result_taken(*this);
+      taken_ = true;
+      return std::move(*value_);
+    }
+  }
+
+private:
+  std::optional<T> value_;
+  bool taken_ = false;
+};
+
+template <>
+class task_core<void> final : public task_core_base {
+public:
+  using task_core_base::task_core_base;
+  void set_value() { finish_done(); }
+  void take_value() const noexcept {}
+};
+
+template <typename T>
+using task_core_ptr = boost::intrusive_ptr<task_core<T>>;
+
+} // namespace corio::detail
+
+#endif // CORIO_DETAIL_TASK_CORE_HPP

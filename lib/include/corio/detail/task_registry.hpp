@@ -1,0 +1,67 @@
+// corio/detail/task_registry.hpp - every live task of one execution context.
+//
+// Design: an Asio execution_context service, so each io_context (corio's own in
+// run(), or a user's) gets exactly one registry, found from any executor on it.
+// It hands out default names (Task-1, Task-2, ... per context, as asyncio counts
+// unnamed tasks), links every pending task in an intrusive list (for run()'s
+// cancel-and-drain, and introspection), and tells the runtime when a task finishes.
+//
+// Invariants: a task is linked from its creation until finish(); a context's
+// tasks run on its one loop thread, so the registry takes no locks. When the
+// context shuts down, still-linked tasks are unlinked so none points at a dead
+// registry.
+#ifndef CORIO_DETAIL_TASK_REGISTRY_HPP
+#define CORIO_DETAIL_TASK_REGISTRY_HPP
+
+#include <corio/awaitable.hpp>
+
+#include <boost/asio/execution_context.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+
+namespace corio::detail {
+
+class task_core_base;
+
+class task_registry : public boost::asio::execution_context::service {
+public:
+  static boost::asio::execution_context::id id;
+
+  explicit task_registry(boost::asio::execution_context& context);
+  ~task_registry() override;
+
+  /// The registry of the context `ex` runs on.
+  static task_registry& of(const executor& ex);
+
+  std::uint64_t next_default_number() noexcept { return ++last_default_number_; }
+
+  std::size_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
+
+  /// Requests cancellation of every live task; returns how many were asked.
+  std::size_t cancel_all();
+
+  /// Calls `visit(task)` for every live task, oldest first.
+  void for_each(const std::function<void(const task_core_base&)>& visit) const;
+
+  /// Called after any task of this context finishes (the runtime stops its loop
+  /// from here). Empty by default.
+  std::function<void()> on_task_finished;
+
+private:
+  friend class task_core_base;
+  void add(task_core_base& core) noexcept;
+  void remove(task_core_base& core) noexcept;
+  void shutdown() override;
+
+  std::uint64_t last_default_number_ = 0;
+  std::size_t size_ = 0;
+  task_core_base* head_ = nullptr;
+  task_core_base* tail_ = nullptr;
+};
+
+} // namespace corio::detail
+
+#endif // CORIO_DETAIL_TASK_REGISTRY_HPP

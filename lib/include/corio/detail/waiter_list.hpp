@@ -1,0 +1,239 @@
+// corio/detail/waiter_list.hpp - the one list of suspended operations that every
+// corio primitive (task join, queue, event, semaphore, mutex, ...) waits on.
+//
+// Design: a waiter is a heap node holding the suspended operation's completion
+// handler (allocated with the handler's associated allocator, Asio's recycling
+// allocator by default). Nodes form an intrusive FIFO list, so wake-ups are
+// FIFO-fair and O(1). Every wait has signature void(error_code); a primitive that
+// hands a value over (a queue item) puts it where the waiter's `payload` points
+// before waking it, so values never travel through the handler.
+//
+// Invariants:
+//  - A node is linked in exactly one list from the wait until it is completed;
+//    it is unlinked before its handler is posted.
+//  - Completion is always posted to the handler's associated executor, never run
+//    inside the call that wakes it: a producer finishes its step before any
+//    consumer runs, and no coroutine is resumed re-entrantly.
+//  - Cancellation uses the handler's Asio cancellation slot. By default a cancelled
+//    waiter is unlinked and completed with operation_aborted, so no later wake-up
+//    (an item, a permit) can be delivered to it (DESIGN.md semantics 5). A wait may
+//    choose another reaction (task join forwards the cancellation to the task and
+//    keeps waiting).
+//  - The slot holds a small forwarder pointing at the node. Normal completion
+//    clears the slot; a cancellation disarms the forwarder instead (a slot's
+//    handler cannot be destroyed from inside its own call).
+//
+// Thread-safety: none. A list and its waiters belong to one loop thread.
+#ifndef CORIO_DETAIL_WAITER_LIST_HPP
+#define CORIO_DETAIL_WAITER_LIST_HPP
+
+#include <boost/asio/append.hpp>
+#include <boost/asio/associated_allocator.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/cancellation_type.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/recycling_allocator.hpp>
+#include <boost/asio/system_executor.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace corio::detail {
+
+/// Posts `handler(ec)` to the handler's associated executor.
+template <typename Handler>
+void post_completion(Handler&& handler, boost::system::error_code ec) {
+  auto executor = boost::asio::get_associated_executor(handler);
+  static_assert(!std::is_same_v<decltype(executor), boost::asio::system_executor>,
+                "corio: a completion handler must have an associated executor (coroutines "
+                "always do; bind callbacks with boost::asio::bind_executor)");
+  boost::asio::post(executor, boost::asio::append(std::forward<Handler>(handler), ec));
+}
+
+template <typename Payload>
+class waiter_list;
+
+/// One suspended operation. `payload` is what the primitive reads or fills when it
+/// wakes the waiter (a destination for an item, a pointer to a value to take).
+template <typename Payload>
+class waiter {
+public:
+  waiter(const waiter&) = delete;
+  waiter& operator=(const waiter&) = delete;
+
+  Payload payload;
+
+protected:
+  explicit waiter(Payload value) : payload(std::move(value)) {}
+  ~waiter() = default;
+
+private:
+  friend class waiter_list<Payload>;
+  // Posts the handler with `ec` and frees the node. The node is already unlinked.
+  virtual void complete(boost::system::error_code ec) = 0;
+
+  waiter* previous_ = nullptr;
+  waiter* next_ = nullptr;
+};
+
+/// The default reaction to cancellation: abandon the wait (operation_aborted).
+struct abandon_on_cancel {
+  bool operator()() const noexcept { return true; }
+};
+
+template <typename Payload = std::monostate>
+class waiter_list {
+public:
+  using waiter_type = waiter<Payload>;
+
+  waiter_list() = default;
+  waiter_list(const waiter_list&) = delete;
+  waiter_list& operator=(const waiter_list&) = delete;
+  /// Waiters still suspended when the primitive dies are completed with
+  /// operation_aborted rather than leaked.
+  ~waiter_list() { notify_all(boost::asio::error::operation_aborted); }
+
+  bool empty() const noexcept { return head_ == nullptr; }
+  std::size_t size() const noexcept { return size_; }
+  /// The oldest waiter, to read or fill its payload before notifying it.
+  waiter_type* front() const noexcept { return head_; }
+
+  /// Wakes the oldest waiter with `ec`. False when there was none.
+  bool notify_one(boost::system::error_code ec = {}) {
+    if (head_ == nullptr)
+      return false;
+    notify(*head_, ec);
+    return true;
+  }
+
+  /// Wakes every waiter, oldest first. Returns how many.
+  std::size_t notify_all(boost::system::error_code ec = {}) {
+    std::size_t count = 0;
+    while (notify_one(ec))
+      ++count;
+    return count;
+  }
+
+  /// Wakes one particular waiter of this list.
+  void notify(waiter_type& target, boost::system::error_code ec = {}) {
+    unlink(target);
+    target.complete(ec);
+  }
+
+  /// Suspends until notified; completes with void(error_code). `on_cancel()` is
+  /// called when the wait's cancellation slot fires: return true to abandon the
+  /// wait (completes with operation_aborted), false to keep waiting.
+  template <typename CompletionToken, typename OnCancel = abandon_on_cancel>
+  auto async_wait(Payload payload, CompletionToken&& token, OnCancel on_cancel = {});
+
+private:
+  template <typename, typename, typename>
+  friend class waiter_op;
+
+  void push_back(waiter_type& node) noexcept {
+    node.previous_ = tail_;
+    node.next_ = nullptr;
+    (tail_ != nullptr ? tail_->next_ : head_) = &node;
+    tail_ = &node;
+    ++size_;
+  }
+
+  void unlink(waiter_type& node) noexcept {
+    (node.previous_ != nullptr ? node.previous_->next_ : head_) = node.next_;
+    (node.next_ != nullptr ? node.next_->previous_ : tail_) = node.previous_;
+    node.previous_ = node.next_ = nullptr;
+    --size_;
+  }
+
+  waiter_type* head_ = nullptr;
+  waiter_type* tail_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+/// The node for one handler type.
+template <typename Handler, typename Payload, typename OnCancel>
+class waiter_op final : public waiter<Payload> {
+public:
+  static void start(waiter_list<Payload>& list, Handler handler, Payload payload,
+                    OnCancel on_cancel) {
+    auto allocator = node_allocator(handler);
+    waiter_op* node = std::allocator_traits<allocator_type>::allocate(allocator, 1);
+    ::new (static_cast<void*>(node))
+        waiter_op(list, std::move(handler), std::move(payload), std::move(on_cancel));
+    list.push_back(*node);
+    auto slot = boost::asio::get_associated_cancellation_slot(node->handler_);
+    if (slot.is_connected()) {
+      node->slot_ = slot;
+      node->forwarder_ = &slot.template emplace<cancel_forwarder>(node);
+    }
+  }
+
+private:
+  using allocator_type = typename std::allocator_traits<boost::asio::associated_allocator_t<
+      Handler, boost::asio::recycling_allocator<void>>>::template rebind_alloc<waiter_op>;
+
+  struct cancel_forwarder {
+    waiter_op* node;
+    void operator()(boost::asio::cancellation_type_t type) {
+      if (node != nullptr && type != boost::asio::cancellation_type::none)
+        node->cancelled();
+    }
+  };
+
+  waiter_op(waiter_list<Payload>& list, Handler&& handler, Payload&& payload, OnCancel&& on_cancel)
+      : waiter<Payload>(std::move(payload)), list_(list), handler_(std::move(handler)),
+        on_cancel_(std::move(on_cancel)) {}
+
+  static allocator_type node_allocator(const Handler& handler) {
+    return allocator_type(
+        boost::asio::get_associated_allocator(handler, boost::asio::recycling_allocator<void>()));
+  }
+
+  void cancelled() {
+    if (!on_cancel_())
+      return;
+    forwarder_->node = nullptr;
+    slot_ = {};
+    list_.unlink(*this);
+    complete(boost::asio::error::operation_aborted);
+  }
+
+  void complete(boost::system::error_code ec) override {
+    if (slot_.is_connected())
+      slot_.clear();
+    Handler handler(std::move(handler_));
+    auto allocator = node_allocator(handler);
+    this->~waiter_op();
+    std::allocator_traits<allocator_type>::deallocate(allocator, this, 1);
+    post_completion(std::move(handler), ec);
+  }
+
+  waiter_list<Payload>& list_;
+  Handler handler_;
+  OnCancel on_cancel_;
+  boost::asio::cancellation_slot slot_;
+  cancel_forwarder* forwarder_ = nullptr;
+};
+
+template <typename Payload>
+template <typename CompletionToken, typename OnCancel>
+auto waiter_list<Payload>::async_wait(Payload payload, CompletionToken&& token,
+                                      OnCancel on_cancel) {
+  return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code)>(
+      [this](auto handler, Payload payload, OnCancel on_cancel) {
+        waiter_op<std::decay_t<decltype(handler)>, Payload, OnCancel>::start(
+            *this, std::move(handler), std::move(payload), std::move(on_cancel));
+      },
+      token, std::move(payload), std::move(on_cancel));
+}
+
+} // namespace corio::detail
+
+#endif // CORIO_DETAIL_WAITER_LIST_HPP

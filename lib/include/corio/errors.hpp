@@ -1,0 +1,56 @@
+// corio/errors.hpp - the exceptions corio throws into coroutines.
+//
+// `cancelled_error` is asyncio's CancelledError: it lands at the suspension point of
+// a cancelled task. It derives from boost::system::system_error with
+// asio::error::operation_aborted, so code that catches Asio's own cancellation
+// (a raw socket read throws system_error(operation_aborted)) catches corio's too.
+//
+//   try { co_await corio::timeout(1s, fetch()); }
+//   catch (const corio::timeout_error&) { /* our deadline passed */ }
+//   catch (const corio::cancelled_error&) { /* someone cancelled us */ throw; }
+//
+// Thread-safety: plain exception types.
+#ifndef CORIO_ERRORS_HPP
+#define CORIO_ERRORS_HPP
+
+#include <boost/system/system_error.hpp>
+
+#include <exception>
+#include <string>
+
+namespace corio {
+
+/// Thrown at a cancelled task's suspension point (asyncio.CancelledError).
+class cancelled_error : public boost::system::system_error {
+public:
+  cancelled_error();
+  explicit cancelled_error(const std::string& what);
+  /// The message alone, without system_error's ": Operation canceled [system:125]".
+  const char* what() const noexcept override;
+
+private:
+  std::string message_;
+};
+
+/// Thrown by `timeout()` when its own deadline passed (asyncio.TimeoutError).
+/// Carries asio::error::timed_out.
+class timeout_error : public boost::system::system_error {
+public:
+  explicit timeout_error(const std::string& what);
+  const char* what() const noexcept override;
+
+private:
+  std::string message_;
+};
+
+/// True for corio::cancelled_error and for any system_error carrying
+/// asio::error::operation_aborted: both mean "this operation was cancelled".
+bool is_cancellation(const std::exception_ptr& error) noexcept;
+
+/// The exception's message, for logs: what() for std::exception, a placeholder
+/// naming the case otherwise. Never throws.
+std::string describe(const std::exception_ptr& error);
+
+} // namespace corio
+
+#endif // CORIO_ERRORS_HPP

@@ -1,0 +1,44 @@
+// corio/run.hpp - the entry point from ordinary code into coroutines (asyncio.run).
+//
+//   int main() {
+//     int answer = corio::run(supervisor());   // blocks until supervisor() returns
+//     fmt::print("Answer: {}\n", answer);
+//   }
+//
+// run() creates a fresh loop on the calling thread, runs `main` on it as the task
+// "Task-1", and returns its result or rethrows its exception. When main ends,
+// every task still alive is cancelled and the loop runs until all of them have
+// ended, so nothing outlives run() and nothing leaks.
+//
+// Errors: calling run() while a corio loop already runs on this thread throws
+// std::logic_error (use co_await or spawn() instead). If main can never finish
+// because the loop has nothing left to do (it waits on something nobody will
+// ever signal), run() cancels everything and throws std::runtime_error naming
+// the deadlock instead of hanging.
+//
+// Thread-safety: run() may be called from any thread, one loop per thread.
+// Cancellation: main runs as a task and can be cancelled like any task (e.g. by
+// a signal handler coroutine); run() then rethrows cancelled_error.
+#ifndef CORIO_RUN_HPP
+#define CORIO_RUN_HPP
+
+#include <corio/awaitable.hpp>
+#include <corio/detail/runtime.hpp>
+#include <corio/task.hpp>
+
+#include <exception>
+#include <utility>
+
+namespace corio {
+
+template <typename T>
+T run(awaitable<T> main) {
+  detail::runtime runtime;
+  task<T> main_task = spawn(runtime.get_executor(), std::move(main));
+  runtime.run_until_complete(*detail::task_access::core(main_task));
+  return main_task.result();
+}
+
+} // namespace corio
+
+#endif // CORIO_RUN_HPP

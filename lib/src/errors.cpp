@@ -1,0 +1,43 @@
+#include <corio/errors.hpp>
+
+#include <boost/asio/error.hpp>
+
+namespace corio {
+
+cancelled_error::cancelled_error() : cancelled_error("corio: cancelled") {}
+
+cancelled_error::cancelled_error(const std::string& what)
+    : boost::system::system_error(boost::asio::error::operation_aborted, what), message_(what) {}
+
+const char* cancelled_error::what() const noexcept { return message_.c_str(); }
+
+timeout_error::timeout_error(const std::string& what)
+    : boost::system::system_error(boost::asio::error::timed_out, what), message_(what) {}
+
+const char* timeout_error::what() const noexcept { return message_.c_str(); }
+
+bool is_cancellation(const std::exception_ptr& error) noexcept {
+  if (!error)
+    return false;
+  try {
+    std::rethrow_exception(error);
+  } catch (const boost::system::system_error& e) {
+    return e.code() == boost::asio::error::operation_aborted;
+  } catch (...) {
+    return false;
+  }
+}
+
+std::string describe(const std::exception_ptr& error) {
+  if (!error)
+    return "no exception";
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "an exception not derived from std::exception";
+  }
+}
+
+} // namespace corio

@@ -1,0 +1,70 @@
+#include <corio/detail/task_core.hpp>
+#include <corio/detail/task_registry.hpp>
+
+#include <boost/asio/execution/context.hpp>
+#include <boost/asio/query.hpp>
+
+#include <vector>
+
+namespace corio::detail {
+
+boost::asio::execution_context::id task_registry::id;
+
+task_registry::task_registry(boost::asio::execution_context& context)
+    : boost::asio::execution_context::service(context) {}
+
+task_registry::~task_registry() = default;
+
+task_registry& task_registry::of(const executor& ex) {
+  return boost::asio::use_service<task_registry>(
+      boost::asio::query(ex, boost::asio::execution::context));
+}
+
+void task_registry::add(task_core_base& core) noexcept {
+  core.registry_previous_ = tail_;
+  core.registry_next_ = nullptr;
+  (tail_ != nullptr ? tail_->registry_next_ : head_) = &core;
+  tail_ = &core;
+  ++size_;
+}
+
+void task_registry::remove(task_core_base& core) noexcept {
+  (core.registry_previous_ != nullptr ? core.registry_previous_->registry_next_ : head_) =
+      core.registry_next_;
+  (core.registry_next_ != nullptr ? core.registry_next_->registry_previous_ : tail_) =
+      core.registry_previous_;
+  core.registry_previous_ = core.registry_next_ = nullptr;
+  --size_;
+}
+
+std::size_t task_registry::cancel_all() {
+  // Cancelling never finishes a task synchronously, but hold references anyway so
+  // the walk cannot be invalidated.
+  std::vector<boost::intrusive_ptr<task_core_base>> live;
+  live.reserve(size_);
+  for (task_core_base* core = head_; core != nullptr; core = core->registry_next_)
+    live.emplace_back(core);
+  for (const auto& core : live)
+    core->cancel();
+  return live.size();
+}
+
+void task_registry::for_each(const std::function<void(const task_core_base&)>& visit) const {
+  for (const task_core_base* core = head_; core != nullptr; core = core->registry_next_)
+    visit(*core);
+}
+
+void task_registry::shutdown() {
+  // The context is being destroyed with tasks still pending. Unlink them, and
+  // release their awaiters (whose handlers the scheduler is about to destroy) so
+  // that no reference cycle between a task and its awaiters outlives the context.
+  on_task_finished = nullptr;
+  while (head_ != nullptr) {
+    boost::intrusive_ptr<task_core_base> core(head_);
+    remove(*core);
+    core->registry_ = nullptr;
+    core->joiners_.notify_all(boost::asio::error::operation_aborted);
+  }
+}
+
+} // namespace corio::detail
