@@ -1,4 +1,4 @@
-// corio/generator.hpp — synchronous, lazy generators: Python's `yield`, `send()` and `yield from`.
+// corio/generator.hpp - synchronous, lazy generators: Python's `yield`, `send()` and `yield from`.
 //
 // A function returning `corio::generator<T>` runs only when its consumer asks for the next
 // value, so it can walk a huge file or an endless sequence in constant memory. The second
@@ -35,7 +35,8 @@
 // generator surfaces first at the `co_yield elements_of(...)` in the delegating body.
 //
 // Non-guarantees: yielded values are exposed by reference only until the next resumption.
-#pragma once
+#ifndef CORIO_GENERATOR_HPP
+#define CORIO_GENERATOR_HPP
 
 #include <coroutine>
 #include <cstddef>
@@ -129,13 +130,8 @@ public:
   ~generator() { destroy(); }
 
   /// Runs the body to its first co_yield if it has not started; later calls do not advance.
-  iterator begin()
-    requires std::is_void_v<Sent>;
-  std::default_sentinel_t end() const noexcept
-    requires std::is_void_v<Sent>
-  {
-    return {};
-  }
+  iterator begin() requires std::is_void_v<Sent>;
+  std::default_sentinel_t end() const noexcept requires std::is_void_v<Sent> { return {}; }
 
   /// Runs to the next co_yield and returns its value (moved out), or nullopt if the body
   /// ended instead. Primes a send()-generator. When Sent is not void and the generator has
@@ -146,8 +142,7 @@ public:
   /// Resumes with `value` as the result of the paused co_yield; returns the next yielded value,
   /// or nullopt if the body ended. Throws generator_not_started before the first next(),
   /// generator_exhausted once closed, std::logic_error if called from inside the body.
-  std::optional<Yield> send(detail::parameter_type<Sent> value)
-    requires(!std::is_void_v<Sent>);
+  std::optional<Yield> send(detail::parameter_type<Sent> value) requires(!std::is_void_v<Sent>);
 
   generator_state state() const noexcept;
 
@@ -157,8 +152,7 @@ public:
 
   /// The body's `co_return` value. Throws std::logic_error if the body has not returned
   /// (still running, closed early, or ended by an exception).
-  std::add_lvalue_reference_t<Return> result()
-    requires(!std::is_void_v<Return>);
+  std::add_lvalue_reference_t<Return> result() requires(!std::is_void_v<Return>);
 
 private:
   using handle_type = std::coroutine_handle<promise_type>;
@@ -180,3 +174,5 @@ private:
 } // namespace corio
 
 #include <corio/detail/generator_impl.hpp>
+
+#endif // CORIO_GENERATOR_HPP

@@ -1,4 +1,4 @@
-// corio/detail/generator_impl.hpp — promise, awaiters, iterator and member bodies of
+// corio/detail/generator_impl.hpp - promise, awaiters, iterator and member bodies of
 // corio::generator. Included at the bottom of <corio/generator.hpp>; not a public header.
 //
 // Design rationale
@@ -25,7 +25,8 @@
 // - A delegated child frame is owned by a generator object that lives in the parent frame (a
 //   temporary or a local of the co_yield full-expression), so destroying the root destroys the
 //   whole stack, innermost first.
-#pragma once
+#ifndef CORIO_DETAIL_GENERATOR_IMPL_HPP
+#define CORIO_DETAIL_GENERATOR_IMPL_HPP
 
 #include <concepts>
 #include <memory>
@@ -164,7 +165,8 @@ struct generator_promise : generator_frame<Yield, Sent>, generator_return<Return
 
   struct final_awaiter {
     bool await_ready() const noexcept { return false; }
-    std::coroutine_handle<> await_suspend(std::coroutine_handle<generator_promise> handle) noexcept {
+    std::coroutine_handle<>
+    await_suspend(std::coroutine_handle<generator_promise> handle) noexcept {
       frame_type& frame = handle.promise();
       if (frame.parent == nullptr)
         return std::noop_coroutine(); // back to the consumer
@@ -179,23 +181,20 @@ struct generator_promise : generator_frame<Yield, Sent>, generator_return<Return
     this->root->value = std::addressof(value);
     return {{this}};
   }
-  copy_yield_awaiter<Yield, Sent> yield_value(const Yield& value)
-    requires std::copy_constructible<Yield>
-  {
+  copy_yield_awaiter<Yield, Sent>
+  yield_value(const Yield& value) requires std::copy_constructible<Yield> {
     return {{this}, value};
   }
 
   template <class Child>
-    requires is_delegable<std::remove_reference_t<Child>, Yield, Sent>
-  delegate_awaiter<Yield, Sent, std::remove_reference_t<Child>&>
-  yield_value(elements_of<Child>&& elements) noexcept {
-    return {this, elements.range};
-  }
+  requires is_delegable<std::remove_reference_t<Child>, Yield, Sent> delegate_awaiter < Yield, Sent,
+      std::remove_reference_t<Child>
+  & > yield_value(elements_of<Child>&& elements) noexcept { return {this, elements.range}; }
 
   template <std::ranges::input_range Range>
-    requires(std::is_void_v<Sent> && !is_delegable<std::remove_cvref_t<Range>, Yield, Sent> &&
-             std::convertible_to<std::ranges::range_reference_t<Range>, Yield>)
-  delegate_awaiter<Yield, Sent, generator<Yield>> yield_value(elements_of<Range>&& elements) {
+  requires(std::is_void_v<Sent> && !is_delegable<std::remove_cvref_t<Range>, Yield, Sent> &&
+           std::convertible_to<std::ranges::range_reference_t<Range>, Yield>)
+      delegate_awaiter<Yield, Sent, generator<Yield>> yield_value(elements_of<Range>&& elements) {
     return {this, yield_each<Yield>(std::forward<Range>(elements.range))};
   }
 
@@ -240,9 +239,7 @@ private:
 namespace corio {
 
 template <class Yield, class Sent, class Return>
-auto generator<Yield, Sent, Return>::begin() -> iterator
-  requires std::is_void_v<Sent>
-{
+auto generator<Yield, Sent, Return>::begin() -> iterator requires std::is_void_v<Sent> {
   if (done())
     return iterator{};
   if (frame().state == generator_state::created)
@@ -272,9 +269,8 @@ std::optional<Yield> generator<Yield, Sent, Return>::next() {
 }
 
 template <class Yield, class Sent, class Return>
-std::optional<Yield> generator<Yield, Sent, Return>::send(detail::parameter_type<Sent> value)
-  requires(!std::is_void_v<Sent>)
-{
+std::optional<Yield> generator<Yield, Sent, Return>::send(
+    detail::parameter_type<Sent> value) requires(!std::is_void_v<Sent>) {
   if (done())
     throw generator_exhausted();
   if (frame().root == &frame() && frame().state == generator_state::created)
@@ -303,9 +299,8 @@ void generator<Yield, Sent, Return>::close() {
 }
 
 template <class Yield, class Sent, class Return>
-std::add_lvalue_reference_t<Return> generator<Yield, Sent, Return>::result()
-  requires(!std::is_void_v<Return>)
-{
+std::add_lvalue_reference_t<Return>
+generator<Yield, Sent, Return>::result() requires(!std::is_void_v<Return>) {
   if (!handle_ || !handle_.done() || !handle_.promise().result)
     throw std::logic_error("corio::generator::result(): the body has not returned a value "
                            "(not finished, closed early, or it threw)");
@@ -313,3 +308,5 @@ std::add_lvalue_reference_t<Return> generator<Yield, Sent, Return>::result()
 }
 
 } // namespace corio
+
+#endif // CORIO_DETAIL_GENERATOR_IMPL_HPP
