@@ -1,5 +1,7 @@
 #include <corio/generator.hpp>
 
+#include "support/corio_test.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <memory>
@@ -26,25 +28,14 @@ struct print_log_value<std::optional<T>> {
 
 namespace {
 
-// Counts live instances, so a test can prove a frame's locals and arguments were destroyed.
-struct counted {
-  static inline int alive = 0;
-  counted() { ++alive; }
-  counted(const counted&) { ++alive; }
-  ~counted() { --alive; }
-};
-
-// Records what happened, in order, across generator and consumer.
-struct event_log {
-  std::vector<std::string> events;
-  void add(std::string event) { events.push_back(std::move(event)); }
-};
+using corio::test::counted;
+using corio::test::event_log;
 
 // Appends its name to the log when destroyed: marks where a frame's cleanup ran.
 struct exit_marker {
   event_log& log;
   std::string name;
-  ~exit_marker() { log.add(name); }
+  ~exit_marker() { log(name); }
 };
 
 corio::generator<int> count_to(int n) {
@@ -54,7 +45,7 @@ corio::generator<int> count_to(int n) {
 
 corio::generator<int> logged_count_to(int n, event_log& log) {
   for (int i = 1; i <= n; ++i) {
-    log.add("yield " + std::to_string(i));
+    log("yield " + std::to_string(i));
     co_yield i;
   }
 }
@@ -97,20 +88,20 @@ BOOST_AUTO_TEST_SUITE(generator_test)
 BOOST_AUTO_TEST_CASE(creating_a_generator_runs_nothing_until_begin) {
   event_log log;
   auto generator = logged_count_to(3, log);
-  BOOST_TEST(log.events.empty());
+  BOOST_TEST(log.events().empty());
   BOOST_TEST(generator.state() == corio::generator_state::created);
   auto it = generator.begin();
-  BOOST_TEST(log.events == std::vector<std::string>{"yield 1"});
+  BOOST_TEST(log.events() == std::vector<std::string>{"yield 1"});
   BOOST_TEST(*it == 1);
 }
 
 BOOST_AUTO_TEST_CASE(range_for_yields_values_lazily_in_order) {
   event_log log;
   for (int value : logged_count_to(3, log))
-    log.add("got " + std::to_string(value));
+    log("got " + std::to_string(value));
   const std::vector<std::string> expected{"yield 1", "got 1",   "yield 2",
                                           "got 2",   "yield 3", "got 3"};
-  BOOST_TEST(log.events == expected, boost::test_tools::per_element());
+  BOOST_TEST(log.events() == expected, boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(breaking_out_of_range_for_stops_production) {
@@ -122,7 +113,7 @@ BOOST_AUTO_TEST_CASE(breaking_out_of_range_for_stops_production) {
       break;
   }
   BOOST_TEST(values == (std::vector<int>{1, 2, 3}), boost::test_tools::per_element());
-  BOOST_TEST(log.events.size() == 3u);
+  BOOST_TEST(log.events().size() == 3u);
 }
 
 BOOST_AUTO_TEST_CASE(works_with_std_ranges_adaptors) {
@@ -230,10 +221,10 @@ BOOST_AUTO_TEST_CASE(destroying_an_unfinished_generator_runs_its_cleanup) {
     auto it = generator.begin();
     ++it;
     BOOST_TEST(counted::alive == 1);
-    BOOST_TEST(log.events.empty());
+    BOOST_TEST(log.events().empty());
   }
   BOOST_TEST(counted::alive == 0);
-  BOOST_TEST(log.events == std::vector<std::string>{"cleanup"});
+  BOOST_TEST(log.events() == std::vector<std::string>{"cleanup"});
 }
 
 BOOST_AUTO_TEST_CASE(destroying_an_unstarted_generator_destroys_its_arguments) {
@@ -265,7 +256,7 @@ BOOST_AUTO_TEST_CASE(move_assignment_destroys_the_previous_frame) {
   auto generator = make(log, "first");
   generator.begin();
   generator = make(log, "second");
-  BOOST_TEST(log.events == std::vector<std::string>{"first"});
+  BOOST_TEST(log.events() == std::vector<std::string>{"first"});
   BOOST_TEST(generator.state() == corio::generator_state::created);
 }
 
@@ -348,7 +339,7 @@ BOOST_AUTO_TEST_CASE(destroying_the_outer_generator_cleans_up_inner_frames_first
     auto generator = outer(log);
     BOOST_TEST(*generator.begin() == 1);
   }
-  BOOST_TEST(log.events == (std::vector<std::string>{"inner", "outer"}),
+  BOOST_TEST(log.events() == (std::vector<std::string>{"inner", "outer"}),
              boost::test_tools::per_element());
 }
 
@@ -427,11 +418,11 @@ namespace {
 
 // Seed 003 section 4: y = yield x; z = yield x + y.
 corio::generator<int, int> add_received(int x, event_log& log) {
-  log.add("started " + std::to_string(x));
+  log("started " + std::to_string(x));
   int y = co_yield x;
-  log.add("y " + std::to_string(y));
+  log("y " + std::to_string(y));
   int z = co_yield x + y;
-  log.add("z " + std::to_string(z));
+  log("z " + std::to_string(z));
 }
 
 // Seed 004: receives terms, yields the running average.
@@ -452,9 +443,9 @@ BOOST_AUTO_TEST_SUITE(send_generator_test)
 BOOST_AUTO_TEST_CASE(next_primes_to_the_first_yield_and_returns_its_value) {
   event_log log;
   auto generator = add_received(10, log);
-  BOOST_TEST(log.events.empty());
+  BOOST_TEST(log.events().empty());
   BOOST_TEST(generator.next() == std::optional<int>(10));
-  BOOST_TEST(log.events == std::vector<std::string>{"started 10"});
+  BOOST_TEST(log.events() == std::vector<std::string>{"started 10"});
 }
 
 BOOST_AUTO_TEST_CASE(send_resumes_with_the_value_as_the_result_of_co_yield) {
@@ -462,7 +453,7 @@ BOOST_AUTO_TEST_CASE(send_resumes_with_the_value_as_the_result_of_co_yield) {
   auto generator = add_received(10, log);
   generator.next();
   BOOST_TEST(generator.send(100) == std::optional<int>(110));
-  BOOST_TEST(log.events.back() == "y 100");
+  BOOST_TEST(log.events().back() == "y 100");
 }
 
 BOOST_AUTO_TEST_CASE(send_returns_nullopt_when_the_body_ends_then_throws_exhausted) {
@@ -471,7 +462,7 @@ BOOST_AUTO_TEST_CASE(send_returns_nullopt_when_the_body_ends_then_throws_exhaust
   generator.next();
   generator.send(100);
   BOOST_TEST(!generator.send(20).has_value());
-  BOOST_TEST(log.events.back() == "z 20");
+  BOOST_TEST(log.events().back() == "z 20");
   BOOST_TEST(generator.state() == corio::generator_state::closed);
   BOOST_CHECK_THROW(generator.send(1), corio::generator_exhausted);
 }
@@ -480,7 +471,7 @@ BOOST_AUTO_TEST_CASE(send_to_unstarted_generator_throws_generator_not_started) {
   event_log log;
   auto generator = add_received(10, log);
   BOOST_CHECK_THROW(generator.send(100), corio::generator_not_started);
-  BOOST_TEST(log.events.empty());
+  BOOST_TEST(log.events().empty());
   BOOST_TEST(generator.state() == corio::generator_state::created);
   BOOST_TEST(generator.next() == std::optional<int>(10)); // still usable
 }
@@ -490,7 +481,7 @@ BOOST_AUTO_TEST_CASE(next_after_priming_resumes_with_a_default_value) {
   auto generator = add_received(10, log);
   generator.next();
   BOOST_TEST(generator.next() == std::optional<int>(10)); // y == int{}, Python's None
-  BOOST_TEST(log.events.back() == "y 0");
+  BOOST_TEST(log.events().back() == "y 0");
 }
 
 BOOST_AUTO_TEST_CASE(state_walks_created_suspended_running_closed) {
@@ -546,9 +537,9 @@ BOOST_AUTO_TEST_CASE(close_runs_cleanup_and_a_later_send_throws_exhausted) {
   average.next();
   BOOST_TEST(average.send(10.0) == std::optional<double>(10.0));
   BOOST_TEST(average.send(20.0) == std::optional<double>(15.0));
-  BOOST_TEST(log.events.empty());
+  BOOST_TEST(log.events().empty());
   average.close();
-  BOOST_TEST(log.events == std::vector<std::string>{"average closed"});
+  BOOST_TEST(log.events() == std::vector<std::string>{"average closed"});
   BOOST_TEST(average.state() == corio::generator_state::closed);
   BOOST_CHECK_THROW(average.send(30.0), corio::generator_exhausted);
   BOOST_CHECK_NO_THROW(average.close());
@@ -558,7 +549,7 @@ BOOST_AUTO_TEST_CASE(close_on_an_unstarted_generator_runs_no_body_code) {
   event_log log;
   auto generator = add_received(10, log);
   generator.close();
-  BOOST_TEST(log.events.empty());
+  BOOST_TEST(log.events().empty());
   BOOST_TEST(generator.state() == corio::generator_state::closed);
 }
 
