@@ -1,0 +1,17 @@
+# Every dependency is a Debian 12 package (see scripts/common.sh); nothing is
+# downloaded or vendored. CONFIG mode everywhere: each package ships its own config.
+include_guard(GLOBAL)
+
+set(THREADS_PREFER_PTHREAD_FLAG ON)
+find_package(Threads REQUIRED)
+find_package(Boost 1.81 CONFIG REQUIRED)
+find_package(fmt CONFIG REQUIRED)
+find_package(spdlog CONFIG REQUIRED)
+
+if(CORIO_BUILD_TESTS)
+  find_package(Boost 1.81 CONFIG REQUIRED COMPONENTS unit_test_framework)
+endif()
+
+if(CORIO_BUILD_APPS)
+  find_package(CLI11 CONFIG REQUIRED)
+endif()

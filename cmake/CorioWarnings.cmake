@@ -1,0 +1,14 @@
+# Warnings for corio's own targets only; consumers keep their own flags because
+# these are PRIVATE. CORIO_WARNINGS_AS_ERRORS (CI) adds -Werror.
+include_guard(GLOBAL)
+
+function(corio_target_warnings target)
+  if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+    target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic)
+    if(CORIO_WARNINGS_AS_ERRORS)
+      target_compile_options(${target} PRIVATE -Werror)
+    endif()
+  elseif(MSVC)
+    target_compile_options(${target} PRIVATE /W4 $<$<BOOL:${CORIO_WARNINGS_AS_ERRORS}>:/WX>)
+  endif()
+endfunction()
