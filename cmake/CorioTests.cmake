@@ -19,7 +19,8 @@ endfunction()
 
 # ---------------------------------------------------------------------------- header check
 # One generated TU per header under lib/include/corio (detail/ included): the header
-# included twice, compiled WITHOUT a PCH so a missing #include cannot hide.
+# included twice, compiled WITHOUT a PCH so a missing #include cannot hide. The one
+# exception is detail/<name>_impl.hpp, checked after its parent <name>.hpp.
 function(corio_add_header_check)
   file(GLOB_RECURSE headers CONFIGURE_DEPENDS
     RELATIVE "${PROJECT_SOURCE_DIR}/lib/include"
@@ -32,8 +33,18 @@ function(corio_add_header_check)
     string(MAKE_C_IDENTIFIER "${header}" stem)
     set(tu "${PROJECT_BINARY_DIR}/header_check/${stem}.cpp")
     # file(CONFIGURE) rewrites only on change, so reconfiguring does not rebuild.
-    file(CONFIGURE OUTPUT "${tu}"
-      CONTENT "#include <${header}>\n#include <${header}> // twice: include guard\n")
+    set(parent "")
+    if(header MATCHES "^corio/detail/(.+)_impl\\.hpp$")
+      set(parent "corio/${CMAKE_MATCH_1}.hpp")
+    endif()
+    if(parent AND EXISTS "${PROJECT_SOURCE_DIR}/lib/include/${parent}")
+      # detail/<name>_impl.hpp holds template bodies included at the bottom of
+      # <name>.hpp; it compiles in that context, so check it there (then its guard).
+      set(content "#include <${parent}>\n#include <${header}>\n")
+    else()
+      set(content "#include <${header}>\n#include <${header}> // twice: include guard\n")
+    endif()
+    file(CONFIGURE OUTPUT "${tu}" CONTENT "${content}")
     list(APPEND tus "${tu}")
   endforeach()
   add_library(corio_header_check OBJECT ${tus})
