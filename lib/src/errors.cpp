@@ -9,12 +9,16 @@ cancelled_error::cancelled_error() : cancelled_error("corio: cancelled") {}
 cancelled_error::cancelled_error(const std::string& what)
     : boost::system::system_error(boost::asio::error::operation_aborted, what), message_(what) {}
 
-const char* cancelled_error::what() const noexcept { return message_.c_str(); }
+const char* cancelled_error::what() const noexcept {
+  return message_.c_str();
+}
 
 timeout_error::timeout_error(const std::string& what)
     : boost::system::system_error(boost::asio::error::timed_out, what), message_(what) {}
 
-const char* timeout_error::what() const noexcept { return message_.c_str(); }
+const char* timeout_error::what() const noexcept {
+  return message_.c_str();
+}
 
 bool is_cancellation(const std::exception_ptr& error) noexcept {
   if (!error)

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <sstream>
 #include <stdexcept>
 
@@ -25,8 +26,7 @@ std::string describe_live_tasks(const task_registry& registry) {
 
 } // namespace
 
-runtime::runtime()
-    : context_(1), registry_(boost::asio::use_service<task_registry>(context_)) {
+runtime::runtime() : context_(1), registry_(boost::asio::use_service<task_registry>(context_)) {
   if (current_runtime != nullptr)
     throw std::logic_error("corio::run() cannot be called while a corio loop is already running "
                            "on this thread; inside a coroutine use co_await or corio::spawn()");
@@ -38,7 +38,9 @@ runtime::~runtime() {
   current_runtime = nullptr;
 }
 
-runtime* runtime::current() noexcept { return current_runtime; }
+runtime* runtime::current() noexcept {
+  return current_runtime;
+}
 
 void runtime::run_loop() {
   context_.restart();
@@ -61,37 +63,46 @@ void runtime::run_until_complete(task_core_base& main) {
       context_.stop();
   };
   run_loop();
-  const bool deadlocked = !main.done();
-  std::string stuck;
-  if (deadlocked)
-    stuck = describe_live_tasks(registry_);
+  // Every co_spawn'ed coroutine holds outstanding work, so run() only returns
+  // once the hook above stopped it.
   cancel_and_drain();
-  if (deadlocked)
-    throw std::runtime_error(fmt::format(
-        "corio::run: deadlock: the main coroutine is waiting for something that can never happen "
-        "(no timer, I/O or other work is pending); tasks waiting:{}",
-        stuck));
 }
 
-std::size_t runtime::cancel_and_drain() {
+std::size_t runtime::cancel_and_drain(std::optional<std::chrono::steady_clock::duration> limit) {
+  using clock = std::chrono::steady_clock;
+  constexpr auto warning_interval = std::chrono::seconds(1);
   draining_ = true;
-  if (!registry_.empty()) {
+  registry_.on_task_finished = [this] {
+    if (registry_.empty())
+      context_.stop();
+  };
+  const auto start = clock::now();
+  auto next_warning = start + warning_interval;
+  if (!registry_.empty())
     registry_.cancel_all();
-    if (main_ == nullptr) // driven step by step (tests): stop when the last task ends
-      registry_.on_task_finished = [this] {
-        if (registry_.empty())
-          context_.stop();
-      };
-    run_loop();
+  while (!registry_.empty()) {
+    const auto now = clock::now();
+    if (limit && now - start >= *limit)
+      break;
+    if (now >= next_warning) {
+      logger().warn("corio::run: still waiting for {} task(s) to end after cancellation:{}",
+                    registry_.size(), describe_live_tasks(registry_));
+      next_warning = now + warning_interval;
+    }
+    auto slice = next_warning - now;
+    if (limit)
+      slice = std::min(slice, start + *limit - now);
+    context_.restart();
+    context_.run_for(slice);
   }
-  const std::size_t stuck = registry_.size();
-  if (stuck != 0)
-    logger().warn("corio::run: {} task(s) could not be cancelled and were abandoned:{}", stuck,
+  const std::size_t abandoned = registry_.size();
+  if (abandoned != 0)
+    logger().warn("corio: {} task(s) could not be cancelled and were abandoned:{}", abandoned,
                   describe_live_tasks(registry_));
   // Let finished coroutines complete their last steps (frame teardown).
   context_.restart();
   context_.poll();
-  return stuck;
+  return abandoned;
 }
 
 std::size_t runtime::poll() {

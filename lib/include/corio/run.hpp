@@ -11,10 +11,11 @@
 // ended, so nothing outlives run() and nothing leaks.
 //
 // Errors: calling run() while a corio loop already runs on this thread throws
-// std::logic_error (use co_await or spawn() instead). If main can never finish
-// because the loop has nothing left to do (it waits on something nobody will
-// ever signal), run() cancels everything and throws std::runtime_error naming
-// the deadlock instead of hanging.
+// std::logic_error (use co_await or spawn() instead). Non-guarantee: like
+// asyncio.run, run() waits for main however long it takes, and at the end for
+// every cancelled task to end; a task that ignores its cancellation and waits on
+// something that never comes keeps it waiting, with a warning naming the task
+// every second.
 //
 // Thread-safety: run() may be called from any thread, one loop per thread.
 // Cancellation: main runs as a task and can be cancelled like any task (e.g. by

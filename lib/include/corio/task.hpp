@@ -83,8 +83,8 @@ public:
   /// returns result().
   template <boost::asio::completion_token_for<detail::join_signature> CompletionToken>
   auto operator()(CompletionToken&& token) const {
-    return detail::join_wait<T>(checked_core(), detail::join_mode::propagate)(
-        std::forward<CompletionToken>(token));
+    return detail::join_wait<T>(checked_core(),
+                                detail::join_mode::propagate)(std::forward<CompletionToken>(token));
   }
 
   /// The result of a finished task (asyncio's Task.result()): its value (a copy;

@@ -46,8 +46,6 @@ namespace detail {
 template <typename T>
 awaitable<T> timeout_after(std::chrono::steady_clock::duration limit, awaitable<T> operation) {
   auto outer_cancellation = co_await boost::asio::this_coro::cancellation_state;
-  if (outer_cancellation.cancelled() != boost::asio::cancellation_type::none)
-    throw cancelled_error(); // start nothing that could not be awaited
   auto ex = co_await boost::asio::this_coro::executor;
   auto child =
       start_task(ex, std::move(operation), "corio.timeout", std::source_location::current());

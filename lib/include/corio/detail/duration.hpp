@@ -27,8 +27,7 @@ std::chrono::steady_clock::duration checked_duration(std::chrono::duration<Rep, 
   using wide = std::chrono::duration<long double, target::period>;
   const wide requested(duration);
   if (std::isnan(requested.count()) || requested.count() < 0)
-    throw_bad_duration(function,
-                       std::chrono::duration<long double>(requested).count());
+    throw_bad_duration(function, std::chrono::duration<long double>(requested).count());
   if (requested >= wide(target::max()))
     return target::max();
   return std::chrono::duration_cast<target>(duration);

@@ -4,9 +4,10 @@
 // Design: run() spawns main as a task, runs the io_context until main finishes,
 // then cancels every task still alive and runs the loop until they have all
 // ended (asyncio.run's contract). The loop stops through the task registry's
-// on_task_finished hook, so no polling is needed. If the loop runs out of work
-// while main is still pending, nothing can ever wake main: that is a deadlock, and
-// run() says so instead of hanging.
+// on_task_finished hook, so no polling is needed. A task that ignores its
+// cancellation keeps run() waiting, as in asyncio; while it does, a warning
+// names it every second. (Asio cannot tell a deadlock from a long wait: every
+// co_spawn'ed coroutine holds outstanding work until it ends.)
 //
 // The runtime is also the test harness's step-by-step loop (poll / run_one).
 //
@@ -19,7 +20,9 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <chrono>
 #include <cstddef>
+#include <optional>
 
 namespace corio::detail {
 
@@ -41,13 +44,14 @@ public:
   boost::asio::io_context& context() noexcept { return context_; }
   task_registry& registry() noexcept { return registry_; }
 
-  /// Runs the loop until `main` finishes, then cancels and drains every other
-  /// task. Throws std::runtime_error when main can never finish (deadlock).
+  /// Runs the loop until `main` finishes, then cancels and drains every other task.
   void run_until_complete(task_core_base& main);
 
-  /// Cancels every live task and runs the loop until all have ended; returns how
-  /// many could not be ended (they are reported through the log).
-  std::size_t cancel_and_drain();
+  /// Cancels every live task and runs the loop until all have ended, warning every
+  /// second about those that have not. With a limit, gives up after it and
+  /// returns how many tasks were left (logged); without one, returns 0.
+  std::size_t
+  cancel_and_drain(std::optional<std::chrono::steady_clock::duration> limit = std::nullopt);
 
   // Step-by-step driving for tests.
   std::size_t poll();

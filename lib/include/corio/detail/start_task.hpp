@@ -7,8 +7,8 @@
 // wrapper is started with co_spawn, whose completion handler is bound to the
 // core's cancellation signal: task::cancel() emits on it and Asio's own machinery
 // delivers the cancellation to whatever operation the coroutine is suspended in.
-// The completion handler only matters when the wrapper never ran (cancelled before
-// its first step: Asio throws operation_aborted before resuming it).
+// The completion handler only matters if the wrapper never ran (Asio throws
+// operation_aborted instead of resuming a cancelled coroutine).
 #ifndef CORIO_DETAIL_START_TASK_HPP
 #define CORIO_DETAIL_START_TASK_HPP
 
@@ -16,8 +16,11 @@
 #include <corio/detail/task_core.hpp>
 #include <corio/detail/task_registry.hpp>
 
-#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <exception>
 #include <source_location>
@@ -30,6 +33,10 @@ namespace corio::detail {
 template <typename T>
 awaitable<void> task_body(task_core_ptr<T> core, awaitable<T> body) {
   try {
+    // co_spawn would run the first step inside spawn(); asyncio and tokio start a
+    // task on a later turn of the loop, so the spawner runs on undisturbed and a
+    // task cancelled before that turn never starts (the post throws).
+    co_await boost::asio::post(boost::asio::use_awaitable_t<executor>());
     if constexpr (std::is_void_v<T>) {
       co_await std::move(body);
       core->set_value();
@@ -41,9 +48,21 @@ awaitable<void> task_body(task_core_ptr<T> core, awaitable<T> body) {
   }
 }
 
+// co_spawn's completion handler. It names its cancellation slot itself (rather
+// than through bind_cancellation_slot) and has no associated executor, so Asio
+// forwards task::cancel() to the coroutine synchronously instead of dispatching
+// it: a dispatched cancellation posted from outside the loop would outlive the
+// task core that holds the signal.
 template <typename T>
 struct task_completion {
+  using cancellation_slot_type = boost::asio::cancellation_slot;
+
   task_core_ptr<T> core;
+
+  cancellation_slot_type get_cancellation_slot() const noexcept {
+    return core->cancellation_slot();
+  }
+
   void operator()(const std::exception_ptr& error) const {
     if (error && !core->done())
       core->finish_with_exception(error);
@@ -55,9 +74,9 @@ template <typename T>
 task_core_ptr<T> start_task(const executor& ex, awaitable<T> body, std::string name,
                             std::source_location spawn_site) {
   task_core_ptr<T> core(new task_core<T>(task_registry::of(ex), std::move(name), spawn_site));
-  boost::asio::co_spawn(
-      ex, task_body<T>(core, std::move(body)),
-      boost::asio::bind_cancellation_slot(core->cancellation_slot(), task_completion<T>{core}));
+  boost::asio::co_spawn(ex, task_body<T>(core, std::move(body)), task_completion<T>{core});
+  static_assert(std::is_void_v<typename boost::asio::associated_executor<
+                    task_completion<T>, executor>::asio_associated_executor_is_unspecialised>);
   return core;
 }
 

@@ -1,0 +1,75 @@
+// test/support/corio_test.hpp - the helpers every corio test suite shares.
+//
+//   CORIO_TEST_CASE(sleeping_task_can_be_cancelled) {   // the body is a coroutine
+//     auto t = corio::spawn(corio::sleep(1h));            // run by corio::run()
+//     t.cancel();
+//     BOOST_CHECK_THROW(co_await t, corio::cancelled_error);
+//   }
+//
+// Also: `counted` (counts live instances, to prove lifetimes end), `event_log`
+// (records an interleaving to compare against the expected one), and
+// `captured_log` (collects what corio writes to its spdlog logger).
+#ifndef CORIO_TEST_SUPPORT_CORIO_TEST_HPP
+#define CORIO_TEST_SUPPORT_CORIO_TEST_HPP
+
+#include <corio/awaitable.hpp>
+#include <corio/run.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+/// A Boost.Test case whose body is a coroutine, run to completion by corio::run().
+#define CORIO_TEST_CASE(name)                                                                      \
+  static corio::awaitable<void> name##_coroutine();                                                \
+  BOOST_AUTO_TEST_CASE(name) {                                                                     \
+    corio::run(name##_coroutine());                                                                \
+  }                                                                                                \
+  static corio::awaitable<void> name##_coroutine()
+
+namespace corio::test {
+
+/// Counts live instances (copies and moves included).
+struct counted {
+  static inline int alive = 0;
+  counted() noexcept { ++alive; }
+  counted(const counted&) noexcept { ++alive; }
+  counted(counted&&) noexcept { ++alive; }
+  counted& operator=(const counted&) = default;
+  counted& operator=(counted&&) = default;
+  ~counted() { --alive; }
+};
+
+/// Records events in order; str() joins them with spaces for one-line comparisons.
+class event_log {
+public:
+  void operator()(std::string event) { events_.push_back(std::move(event)); }
+  std::string str() const;
+  const std::vector<std::string>& events() const noexcept { return events_; }
+
+private:
+  std::vector<std::string> events_;
+};
+
+/// While alive, copies every message corio logs at `level` or above.
+class captured_log {
+public:
+  explicit captured_log(int level = 3 /* spdlog::level::warn */);
+  ~captured_log();
+  captured_log(const captured_log&) = delete;
+  captured_log& operator=(const captured_log&) = delete;
+
+  std::vector<std::string> messages() const;
+  /// How many messages contain `text`.
+  std::size_t count(const std::string& text) const;
+
+private:
+  struct state;
+  std::unique_ptr<state> state_;
+};
+
+} // namespace corio::test
+
+#endif // CORIO_TEST_SUPPORT_CORIO_TEST_HPP
