@@ -1,5 +1,7 @@
+#include <corio/errors.hpp>
 #include <corio/sleep.hpp>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -8,21 +10,34 @@
 namespace corio {
 
 namespace {
-constexpr boost::asio::use_awaitable_t<executor> use_awaitable;
+
+constexpr auto use_awaitable_tuple =
+    boost::asio::as_tuple(boost::asio::use_awaitable_t<executor>());
+
+// A cancelled wait surfaces as corio::cancelled_error, asyncio's CancelledError.
+awaitable<void> wait(boost::asio::steady_timer& timer) {
+  auto [error] = co_await timer.async_wait(use_awaitable_tuple);
+  if (error == boost::asio::error::operation_aborted)
+    throw cancelled_error();
+  if (error)
+    throw boost::system::system_error(error, "corio::sleep");
 }
+
+} // namespace
 
 awaitable<void> sleep_until(std::chrono::steady_clock::time_point deadline) {
   boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, deadline);
-  co_await timer.async_wait(use_awaitable);
+  co_await wait(timer);
 }
 
 awaitable<void> detail::sleep_for(std::chrono::steady_clock::duration duration) {
   boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, duration);
-  co_await timer.async_wait(use_awaitable);
+  co_await wait(timer);
 }
 
 awaitable<void> yield_now() {
-  co_await boost::asio::post(co_await boost::asio::this_coro::executor, use_awaitable);
+  co_await boost::asio::post(co_await boost::asio::this_coro::executor,
+                             boost::asio::use_awaitable_t<executor>());
 }
 
 } // namespace corio

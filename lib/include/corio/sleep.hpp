@@ -13,7 +13,8 @@
 // Never call std::this_thread::sleep_for in a coroutine: it blocks the one loop
 // thread, and every other task with it (the spinner's --mode blocking shows it).
 //
-// Cancellation: sleeping is cancellable at once; nothing is left behind.
+// Cancellation: sleeping is cancellable at once and throws corio::cancelled_error;
+// nothing is left behind.
 // Thread-safety: call from a coroutine on the loop thread.
 #ifndef CORIO_SLEEP_HPP
 #define CORIO_SLEEP_HPP

@@ -1,0 +1,106 @@
+// Smoke tests of the demo apps: each runs as a real child process with short
+// arguments; the tests check its output, exit code and CPU use, never its speed.
+#include "support/child_process.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <regex>
+#include <string>
+
+using corio::test::process_result;
+using corio::test::run_process;
+
+namespace {
+
+process_result spinner(std::vector<std::string> arguments) {
+  arguments.insert(arguments.begin(), CORIO_APP_SPINNER_PATH);
+  return run_process(arguments);
+}
+
+// Frames are "\r<c> <message>" with c one of \|/-.
+std::size_t count_frames(const std::string& out, const std::string& message) {
+  static const std::regex frame("\r[\\\\|/-] ");
+  std::size_t frames = 0;
+  for (auto it = std::sregex_iterator(out.begin(), out.end(), frame); it != std::sregex_iterator();
+       ++it)
+    if (out.compare(static_cast<std::size_t>(it->position() + it->length()), message.size(),
+                    message) == 0)
+      ++frames;
+  return frames;
+}
+
+// The seed erases with as many blanks as the status string has characters,
+// "\r<c> " included: message + 3.
+bool erases_its_line(const std::string& out, const std::string& message) {
+  return out.find("\r" + std::string(message.size() + 3, ' ') + "\r") != std::string::npos;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(spinner_app_test)
+
+BOOST_AUTO_TEST_CASE(coroutine_mode_spins_until_slow_returns_then_answers) {
+  const auto result = spinner({"--seconds", "0.5"});
+  BOOST_TEST(result.exit_code == 0);
+  BOOST_TEST(result.out.rfind("spinner object: <Task pending name='Task-2'>\n", 0) == 0);
+  const auto frames = count_frames(result.out, "thinking!");
+  BOOST_TEST(frames >= 3u);
+  BOOST_TEST(frames <= 8u);
+  BOOST_TEST(erases_its_line(result.out, "thinking!"));
+  BOOST_TEST(result.out.find("Answer: 42\n") != std::string::npos);
+  // Waiting costs no CPU: the loop sleeps in the kernel between frames.
+  BOOST_TEST(result.cpu_seconds < result.wall_seconds / 3,
+             "cpu " << result.cpu_seconds << " s, wall " << result.wall_seconds << " s");
+}
+
+BOOST_AUTO_TEST_CASE(thread_mode_spins_on_a_thread_stopped_by_an_event) {
+  const auto result = spinner({"--mode", "thread", "--seconds", "0.5", "--message", "working"});
+  BOOST_TEST(result.exit_code == 0);
+  BOOST_TEST(result.out.rfind("spinner object: <std::thread spin('working'), initial>\n", 0) == 0);
+  BOOST_TEST(count_frames(result.out, "working") >= 3u);
+  BOOST_TEST(erases_its_line(result.out, "working"));
+  BOOST_TEST(result.out.find("Answer: 42\n") != std::string::npos);
+  BOOST_TEST(result.cpu_seconds < result.wall_seconds / 3,
+             "cpu " << result.cpu_seconds << " s, wall " << result.wall_seconds << " s");
+}
+
+BOOST_AUTO_TEST_CASE(process_mode_spins_in_a_child_process) {
+  const auto result = spinner({"--mode", "process", "--seconds", "0.5"});
+  BOOST_TEST(result.exit_code == 0);
+  BOOST_TEST(std::regex_search(
+      result.out, std::regex("^spinner object: <process pid=[0-9]+ parent=[0-9]+>\n")));
+  BOOST_TEST(count_frames(result.out, "thinking!") >= 3u);
+  BOOST_TEST(erases_its_line(result.out, "thinking!"));
+  BOOST_TEST(result.out.find("Answer: 42\n") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(blocking_mode_never_shows_the_spinner_and_says_why) {
+  const auto result = spinner({"--mode", "blocking", "--seconds", "0.5"});
+  BOOST_TEST(result.exit_code == 0);
+  BOOST_TEST(count_frames(result.out, "thinking!") == 0u);
+  BOOST_TEST(result.out.find("Answer: 42\n") != std::string::npos);
+  BOOST_TEST(result.out.find("blocked the loop's only thread") != std::string::npos);
+  BOOST_TEST(result.wall_seconds >= 0.5);
+}
+
+BOOST_AUTO_TEST_CASE(bad_options_get_a_clear_message_and_exit_code_2) {
+  for (const auto& bad : std::vector<std::vector<std::string>>{{"--mode", "fibers"},
+                                                               {"--seconds", "-1"},
+                                                               {"--seconds", "nan"},
+                                                               {"--seconds", "soon"},
+                                                               {"--no-such-option"}}) {
+    const auto result = spinner(bad);
+    BOOST_TEST(result.exit_code == 2, bad[0]);
+    BOOST_TEST(!result.err.empty(), bad[0]);
+    BOOST_TEST(result.out.find("Answer") == std::string::npos);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(help_describes_every_option_and_exits_0) {
+  const auto result = spinner({"--help"});
+  BOOST_TEST(result.exit_code == 0);
+  for (const char* option : {"--mode", "--seconds", "--message"})
+    BOOST_TEST(result.out.find(option) != std::string::npos, option);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
