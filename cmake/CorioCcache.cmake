@@ -1,5 +1,5 @@
 # ccache as compiler launcher (top-level builds only; never overrides a launcher the
-# user chose). The heavy headers are precompiled, and ccache can only cache TUs that
+# user chose). With CORIO_USE_PCH=ON, ccache can only cache TUs that
 # -include a GCC .gch when it may ignore the PCH's macro definitions and __TIME__:
 # sloppiness=pch_defines,time_macros. ccache 4.7 has no "ccache key=value" syntax,
 # so the settings travel in the environment via `cmake -E env`. base_dir makes paths
