@@ -27,7 +27,7 @@ double seconds_of(const timeval& time) {
 
 } // namespace
 
-process_result run_process(const std::vector<std::string>& argv, std::chrono::milliseconds limit) {
+child_process::child_process(const std::vector<std::string>& argv) {
   int out_pipe[2];
   int err_pipe[2];
   check(pipe2(out_pipe, O_CLOEXEC), "pipe2");
@@ -37,10 +37,10 @@ process_result run_process(const std::vector<std::string>& argv, std::chrono::mi
     arguments.push_back(const_cast<char*>(argument.c_str()));
   arguments.push_back(nullptr);
 
-  const auto start = std::chrono::steady_clock::now();
-  const pid_t child = fork();
-  check(child, "fork");
-  if (child == 0) {
+  start_ = std::chrono::steady_clock::now();
+  pid_ = fork();
+  check(pid_, "fork");
+  if (pid_ == 0) {
     dup2(out_pipe[1], STDOUT_FILENO);
     dup2(err_pipe[1], STDERR_FILENO);
     execv(arguments[0], arguments.data());
@@ -48,19 +48,30 @@ process_result run_process(const std::vector<std::string>& argv, std::chrono::mi
   }
   close(out_pipe[1]);
   close(err_pipe[1]);
+  out_fd_ = out_pipe[0];
+  err_fd_ = err_pipe[0];
+}
 
-  process_result result;
-  std::array<pollfd, 2> streams{{{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}}};
-  std::array<std::string*, 2> sinks{&result.out, &result.err};
-  int open_streams = 2;
-  while (open_streams > 0) {
-    const auto left = limit - std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  std::chrono::steady_clock::now() - start);
-    if (left.count() <= 0) {
-      result.timed_out = true;
-      kill(child, SIGKILL);
-      break;
-    }
+child_process::~child_process() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  for (const int fd : {out_fd_, err_fd_})
+    if (fd >= 0)
+      close(fd);
+}
+
+template <typename Done>
+bool child_process::pump(std::chrono::steady_clock::time_point deadline, Done done) {
+  std::array<int*, 2> fds{&out_fd_, &err_fd_};
+  std::array<std::string*, 2> sinks{&out_, &err_};
+  while (!done() && (out_fd_ >= 0 || err_fd_ >= 0)) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0)
+      return false;
+    std::array<pollfd, 2> streams{{{out_fd_, POLLIN, 0}, {err_fd_, POLLIN, 0}}};
     if (poll(streams.data(), streams.size(), static_cast<int>(left.count())) < 0 && errno != EINTR)
       check(-1, "poll");
     for (std::size_t i = 0; i < streams.size(); ++i) {
@@ -72,22 +83,50 @@ process_result run_process(const std::vector<std::string>& argv, std::chrono::mi
         sinks[i]->append(buffer.data(), static_cast<std::size_t>(n));
       } else {
         close(streams[i].fd);
-        streams[i].fd = -1;
-        --open_streams;
+        *fds[i] = -1;
       }
     }
   }
+  return true;
+}
+
+std::string child_process::read_line(std::chrono::milliseconds limit) {
+  pump(std::chrono::steady_clock::now() + limit,
+       [this] { return out_.find('\n') != std::string::npos; });
+  const std::size_t end = out_.find('\n');
+  if (end == std::string::npos)
+    return {};
+  std::string line = out_.substr(0, end);
+  out_.erase(0, end + 1);
+  return line;
+}
+
+void child_process::signal(int number) {
+  if (pid_ > 0)
+    check(kill(pid_, number), "kill");
+}
+
+process_result child_process::wait(std::chrono::milliseconds limit) {
+  process_result result;
+  if (!pump(std::chrono::steady_clock::now() + limit, [] { return false; })) {
+    result.timed_out = true;
+    kill(pid_, SIGKILL);
+  }
   int status = 0;
   rusage usage{};
-  check(static_cast<int>(wait4(child, &status, 0, &usage)), "wait4");
-  for (const auto& stream : streams)
-    if (stream.fd >= 0)
-      close(stream.fd);
+  check(static_cast<int>(wait4(pid_, &status, 0, &usage)), "wait4");
+  pid_ = -1;
+  result.out = std::move(out_);
+  result.err = std::move(err_);
   result.wall_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   result.cpu_seconds = seconds_of(usage.ru_utime) + seconds_of(usage.ru_stime);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
+}
+
+process_result run_process(const std::vector<std::string>& argv, std::chrono::milliseconds limit) {
+  return child_process(argv).wait(limit);
 }
 
 } // namespace corio::test
