@@ -2,24 +2,18 @@
 
 #include "support/corio_test.hpp"
 
+#include <corio/detail/waiter_list.hpp>
 #include <corio/errors.hpp>
 #include <corio/sleep.hpp>
 #include <corio/task.hpp>
 #include <corio/timeout.hpp>
 
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 using namespace std::chrono_literals;
 using corio::test::event_log;
-
-namespace {
-
-corio::awaitable<int> value_after(std::chrono::milliseconds delay, int value) {
-  co_await corio::sleep(delay);
-  co_return value;
-}
-
-} // namespace
+using corio::test::value_after;
 
 BOOST_AUTO_TEST_SUITE(shield_test)
 
@@ -29,14 +23,21 @@ CORIO_TEST_CASE(shield_returns_the_tasks_value_like_a_plain_await) {
 }
 
 CORIO_TEST_CASE(a_cancelled_awaiter_stops_waiting_and_the_shielded_task_runs_on) {
-  auto saver = corio::spawn(value_after(10ms, 99), "saver");
+  corio::detail::waiter_list<> release; // the saver finishes only when told
+  auto saver = corio::spawn(
+      [](corio::detail::waiter_list<>& release) -> corio::awaitable<int> {
+        co_await release.async_wait({}, boost::asio::use_awaitable);
+        co_return 99;
+      }(release),
+      "saver");
   auto awaiter = corio::spawn([](corio::task<int> saver) -> corio::awaitable<int> {
     co_return co_await corio::shield(saver);
   }(saver));
-  co_await corio::sleep(1ms);
+  co_await corio::yield_now();
   awaiter.cancel();
   BOOST_CHECK_THROW(co_await awaiter, corio::cancelled_error);
   BOOST_TEST(!saver.done());
+  release.notify_all();
   BOOST_TEST(co_await saver == 99);
 }
 

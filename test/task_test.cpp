@@ -19,13 +19,9 @@
 using namespace std::chrono_literals;
 using corio::test::counted;
 using corio::test::event_log;
+using corio::test::value_after;
 
 namespace {
-
-corio::awaitable<int> value_after(std::chrono::milliseconds delay, int value) {
-  co_await corio::sleep(delay);
-  co_return value;
-}
 
 template <typename T>
 std::string repr(const corio::task<T>& t) {
@@ -354,7 +350,7 @@ CORIO_TEST_CASE(a_task_can_be_awaited_with_a_plain_callback) {
   auto t = corio::spawn(value_after(1ms, 11));
   bool called = false;
   t(boost::asio::bind_executor(ex, [&called](std::exception_ptr error) { called = !error; }));
-  co_await corio::sleep(5ms);
+  co_await t; // joiners are woken in FIFO order: the callback runs first
   BOOST_TEST(called);
   BOOST_TEST(t.result() == 11);
 }

@@ -17,17 +17,9 @@
 
 using namespace std::chrono_literals;
 using corio::test::event_log;
+using corio::test::value_after;
 namespace asio = boost::asio;
 using asio::ip::tcp;
-
-namespace {
-
-corio::awaitable<int> value_after(std::chrono::milliseconds delay, int value) {
-  co_await corio::sleep(delay);
-  co_return value;
-}
-
-} // namespace
 
 BOOST_AUTO_TEST_SUITE(timeout_test)
 

@@ -1,12 +1,18 @@
 #include "support/corio_test.hpp"
 
 #include <corio/log.hpp>
+#include <corio/sleep.hpp>
 
 #include <spdlog/sinks/ringbuffer_sink.h>
 
 #include <algorithm>
 
 namespace corio::test {
+
+awaitable<int> value_after(std::chrono::milliseconds delay, int value) {
+  co_await corio::sleep(delay);
+  co_return value;
+}
 
 std::string event_log::str() const {
   std::string joined;

@@ -17,6 +17,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,6 +31,9 @@
   static corio::awaitable<void> name##_coroutine()
 
 namespace corio::test {
+
+/// Sleeps `delay`, then returns `value`: a task with a known result and duration.
+awaitable<int> value_after(std::chrono::milliseconds delay, int value);
 
 /// Counts live instances (copies and moves included).
 struct counted {
