@@ -9,13 +9,18 @@
 #ifndef CORIO_CORIO_HPP
 #define CORIO_CORIO_HPP
 
+#include <corio/as_completed.hpp>
 #include <corio/awaitable.hpp>
 #include <corio/errors.hpp>
+#include <corio/gather.hpp>
 #include <corio/log.hpp>
+#include <corio/map_concurrent.hpp>
+#include <corio/race.hpp>
 #include <corio/run.hpp>
 #include <corio/shield.hpp>
 #include <corio/sleep.hpp>
 #include <corio/task.hpp>
+#include <corio/task_group.hpp>
 #include <corio/timeout.hpp>
 
 #endif // CORIO_CORIO_HPP

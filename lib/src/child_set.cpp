@@ -1,0 +1,75 @@
+#include <corio/detail/child_set.hpp>
+#include <corio/errors.hpp>
+#include <corio/log.hpp>
+
+#include <fmt/format.h>
+
+
+namespace corio::detail {
+
+child_set::child_set(executor ex, child_set_options options)
+    : ex_(std::move(ex)), options_(options) {}
+
+void child_set::watch(boost::intrusive_ptr<task_core_base> core) {
+  const std::size_t index = children_.size();
+  children_.push_back(core);
+  ++live_;
+  auto handler = boost::asio::bind_executor(ex_, watcher{this, index});
+  if (core->done())
+    post_completion(std::move(handler), {});
+  else
+    core->joiners().async_wait({}, std::move(handler));
+}
+
+void child_set::stop() noexcept {
+  stopping_ = true;
+  for (const auto& child : children_)
+    if (child)
+      child->cancel();
+}
+
+void child_set::fail(std::exception_ptr error) {
+  if (!first_failure_ && !stopping_) {
+    first_failure_ = std::move(error);
+    first_failure_name_ = options_.owner;
+  } else {
+    further_.push_back(std::move(error));
+  }
+  stop();
+}
+
+void child_set::child_ended(std::size_t index) {
+  const boost::intrusive_ptr<task_core_base> child = std::move(children_[index]);
+  --live_;
+  finished_.push_back(index);
+  const bool first = finished_.size() == 1;
+  if (options_.watch_only) {
+    wakeups_.notify_all();
+    return;
+  }
+  const task_state state = child->state();
+  const bool failed = state == task_state::failed ||
+                      (state == task_state::cancelled && options_.cancellation_is_failure);
+  if (failed && !stopping_) {
+    first_failure_ = child->retrieve_exception();
+    first_failure_name_ = child->name();
+    stop();
+  } else if (state == task_state::failed) {
+    further_.push_back(child->retrieve_exception());
+    if (!options_.report_failures)
+      logger().warn("{}: dropped a further failure after the first one: task '{}': {}",
+                    options_.owner, child->name(), describe(further_.back()));
+  }
+  if (first && options_.first_end_settles)
+    stop();
+  wakeups_.notify_all();
+}
+
+void child_set::throw_cancelled() const {
+  if (first_failure_)
+    logger().warn("{}: cancelled; dropped the failure of task '{}': {}", options_.owner,
+                  first_failure_name_, describe(first_failure_));
+  throw cancelled_error(fmt::format("{}: cancelled while waiting for its tasks", options_.owner));
+}
+
+} // namespace corio::detail
