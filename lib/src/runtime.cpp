@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace corio::detail {
 
@@ -26,7 +27,8 @@ std::string describe_live_tasks(const task_registry& registry) {
 
 } // namespace
 
-runtime::runtime() : context_(1), registry_(boost::asio::use_service<task_registry>(context_)) {
+runtime::runtime(run_options options)
+    : options_(options), context_(1), registry_(boost::asio::use_service<task_registry>(context_)) {
   if (current_runtime != nullptr)
     throw std::logic_error("corio::run() cannot be called while a corio loop is already running "
                            "on this thread; inside a coroutine use co_await or corio::spawn()");
@@ -34,6 +36,7 @@ runtime::runtime() : context_(1), registry_(boost::asio::use_service<task_regist
 }
 
 runtime::~runtime() {
+  join_thread_pool();
   registry_.on_task_finished = nullptr;
   current_runtime = nullptr;
 }
@@ -66,6 +69,28 @@ void runtime::run_until_complete(task_core_base& main) {
   // Every co_spawn'ed coroutine holds outstanding work, so run() only returns
   // once the hook above stopped it.
   cancel_and_drain();
+  join_thread_pool();
+}
+
+boost::asio::thread_pool& runtime::thread_pool() {
+  if (!thread_pool_) {
+    std::size_t size = options_.thread_pool_size;
+    if (size == 0)
+      size = std::max<std::size_t>(1, std::thread::hardware_concurrency());
+    thread_pool_ = std::make_unique<boost::asio::thread_pool>(size);
+  }
+  return *thread_pool_;
+}
+
+void runtime::join_thread_pool() {
+  if (!thread_pool_)
+    return;
+  // Waits for to_thread() calls still running (their awaiters are gone), then runs
+  // the completions they posted, so nothing they hold leaks.
+  thread_pool_->join();
+  thread_pool_.reset();
+  context_.restart();
+  context_.poll();
 }
 
 std::size_t runtime::cancel_and_drain(std::optional<std::chrono::steady_clock::duration> limit) {

@@ -17,10 +17,13 @@
 #include <corio/map_concurrent.hpp>
 #include <corio/race.hpp>
 #include <corio/run.hpp>
+#include <corio/run_options.hpp>
 #include <corio/shield.hpp>
 #include <corio/sleep.hpp>
+#include <corio/submit.hpp>
 #include <corio/task.hpp>
 #include <corio/task_group.hpp>
 #include <corio/timeout.hpp>
+#include <corio/to_thread.hpp>
 
 #endif // CORIO_CORIO_HPP

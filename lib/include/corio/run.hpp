@@ -17,6 +17,7 @@
 // something that never comes keeps it waiting, with a warning naming the task
 // every second.
 //
+// Options (run_options.hpp): the size of to_thread()'s pool, joined when run() ends.
 // Thread-safety: run() may be called from any thread, one loop per thread.
 // Cancellation: main runs as a task and can be cancelled like any task (e.g. by
 // a signal handler coroutine); run() then rethrows cancelled_error.
@@ -25,6 +26,7 @@
 
 #include <corio/awaitable.hpp>
 #include <corio/detail/runtime.hpp>
+#include <corio/run_options.hpp>
 #include <corio/task.hpp>
 
 #include <exception>
@@ -33,8 +35,8 @@
 namespace corio {
 
 template <typename T>
-T run(awaitable<T> main) {
-  detail::runtime runtime;
+T run(awaitable<T> main, run_options options = {}) {
+  detail::runtime runtime(options);
   task<T> main_task = spawn(runtime.get_executor(), std::move(main));
   runtime.run_until_complete(*detail::task_access::core(main_task));
   return main_task.result();

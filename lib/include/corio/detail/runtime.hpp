@@ -17,11 +17,14 @@
 #define CORIO_DETAIL_RUNTIME_HPP
 
 #include <corio/awaitable.hpp>
+#include <corio/run_options.hpp>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <optional>
 
 namespace corio::detail {
@@ -32,7 +35,7 @@ class task_registry;
 class runtime {
 public:
   /// Throws std::logic_error when this thread already has a runtime.
-  runtime();
+  explicit runtime(run_options options = {});
   ~runtime();
   runtime(const runtime&) = delete;
   runtime& operator=(const runtime&) = delete;
@@ -43,6 +46,8 @@ public:
   executor get_executor() noexcept { return context_.get_executor(); }
   boost::asio::io_context& context() noexcept { return context_; }
   task_registry& registry() noexcept { return registry_; }
+  /// to_thread()'s pool, created on first use; joined by run_until_complete().
+  boost::asio::thread_pool& thread_pool();
 
   /// Runs the loop until `main` finishes, then cancels and drains every other task.
   void run_until_complete(task_core_base& main);
@@ -59,12 +64,17 @@ public:
 
 private:
   void run_loop();
+  void join_thread_pool();
 
+  run_options options_;
   boost::asio::io_context context_;
   task_registry& registry_;
   task_core_base* main_ = nullptr;
   bool draining_ = false;
   runtime* previous_ = nullptr;
+  // Declared last: joined and destroyed before the loop, so a pool thread never
+  // posts to a destroyed io_context.
+  std::unique_ptr<boost::asio::thread_pool> thread_pool_;
 };
 
 } // namespace corio::detail
