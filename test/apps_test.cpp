@@ -32,7 +32,10 @@ std::size_t count_frames(const std::string& out, const std::string& message) {
 // The seed erases with as many blanks as the status string has characters,
 // "\r<c> " included: message + 3.
 bool erases_its_line(const std::string& out, const std::string& message) {
-  return out.find("\r" + std::string(message.size() + 3, ' ') + "\r") != std::string::npos;
+  std::string erase(message.size() + 5, ' '); // "\r" + blanks + "\r"
+  erase.front() = '\r';
+  erase.back() = '\r';
+  return out.find(erase) != std::string::npos;
 }
 
 } // namespace
