@@ -11,13 +11,17 @@
 
 #include <corio/as_completed.hpp>
 #include <corio/awaitable.hpp>
+#include <corio/condition_variable.hpp>
 #include <corio/errors.hpp>
+#include <corio/event.hpp>
 #include <corio/gather.hpp>
 #include <corio/log.hpp>
 #include <corio/map_concurrent.hpp>
+#include <corio/mutex.hpp>
 #include <corio/race.hpp>
 #include <corio/run.hpp>
 #include <corio/run_options.hpp>
+#include <corio/semaphore.hpp>
 #include <corio/shield.hpp>
 #include <corio/sleep.hpp>
 #include <corio/submit.hpp>

@@ -1,0 +1,58 @@
+// corio/detail/permits.hpp - the permit core that semaphore and mutex share
+// (tokio's batch_semaphore, one permit at a time).
+//
+// Design: a count of free permits, an optional bound, and one waiter_list. A
+// release hands its permit straight to the oldest waiter (the count does not move),
+// so a later try_acquire() cannot steal it and waiters are served in FIFO order.
+//
+// Invariants:
+//  - waiters_ is non-empty only while count_ == 0;
+//  - count_ <= bound_ (release() above the bound is std::logic_error, before any
+//    state changes);
+//  - a waiter cancelled before its hand-off leaves the list holding nothing; one
+//    cancelled after it has completed successfully and owns the permit.
+//
+// Thread-safety: none; one loop thread.
+#ifndef CORIO_DETAIL_PERMITS_HPP
+#define CORIO_DETAIL_PERMITS_HPP
+
+#include <corio/awaitable.hpp>
+#include <corio/detail/waiter_list.hpp>
+
+#include <cstddef>
+#include <limits>
+
+namespace corio::detail {
+
+class permits {
+public:
+  static constexpr std::size_t unbounded = std::numeric_limits<std::size_t>::max();
+
+  permits(std::size_t initial, std::size_t bound) noexcept : count_(initial), bound_(bound) {}
+
+  std::size_t available() const noexcept { return count_; }
+  std::size_t waiting() const noexcept { return waiters_.size(); }
+
+  /// Takes a permit if one is free, never suspending.
+  bool try_acquire() noexcept;
+  /// Takes a permit, waiting in FIFO order; cancelled_error when cancelled while
+  /// waiting (nothing taken).
+  awaitable<void> acquire();
+  /// Takes a permit, ignoring cancellation signals while it waits
+  /// (condition_variable's re-lock). In a cancelled task the caller must first turn
+  /// Asio's sticky check off (this_coro::throw_if_cancelled(false)), or the
+  /// co_await itself throws.
+  awaitable<void> acquire_ignoring_cancellation();
+  /// Returns a permit: to the oldest waiter, or to the count. Throws
+  /// std::logic_error(`over_release`) when that would exceed the bound.
+  void release(const char* over_release);
+
+private:
+  std::size_t count_;
+  std::size_t bound_;
+  waiter_list<> waiters_;
+};
+
+} // namespace corio::detail
+
+#endif // CORIO_DETAIL_PERMITS_HPP
