@@ -18,6 +18,7 @@
 #include <corio/log.hpp>
 #include <corio/map_concurrent.hpp>
 #include <corio/mutex.hpp>
+#include <corio/queue.hpp>
 #include <corio/race.hpp>
 #include <corio/run.hpp>
 #include <corio/run_options.hpp>
