@@ -1,0 +1,470 @@
+// Smoke tests of corio-flags-server, corio-flags and corio-cpu, run as real child
+// processes. Each test starts its own server on an ephemeral 127.0.0.1 port (the
+// first stdout line says which), points the downloader at it and stops it with
+// SIGTERM. Sizes are small; timing is checked only as lower bounds (the benchmark
+// lives elsewhere). Traffic goes to 127.0.0.1 only.
+#include "support/child_process.hpp"
+
+#include "flags_common.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+using corio::test::child_process;
+using corio::test::process_result;
+using corio::test::run_process;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::vector<std::string> modes = {"sequential", "threadpool", "coroutine"};
+
+// A corio-flags-server on an ephemeral port, stopped (SIGKILL) when the test ends.
+struct server {
+  explicit server(std::vector<std::string> options = {}) : process(arguments(std::move(options))) {
+    const std::string line = process.read_line();
+    static const std::regex listening("listening on (http://127\\.0\\.0\\.1:([0-9]+)/flags)");
+    std::smatch match;
+    BOOST_TEST_REQUIRE(std::regex_match(line, match, listening), "first line: '" << line << "'");
+    url = match[1];
+    port = static_cast<std::uint16_t>(std::stoi(match[2]));
+  }
+
+  static std::vector<std::string> arguments(std::vector<std::string> options) {
+    options.insert(options.begin(), {CORIO_APP_FLAGS_SERVER_PATH, "--port", "0"});
+    return options;
+  }
+
+  process_result stop() {
+    process.signal(SIGTERM);
+    return process.wait(10s);
+  }
+
+  child_process process;
+  std::string url;
+  std::uint16_t port = 0;
+};
+
+process_result download(std::vector<std::string> arguments) {
+  arguments.insert(arguments.begin(), CORIO_APP_FLAGS_PATH);
+  return run_process(arguments, 60s);
+}
+
+struct summary {
+  bool found = false;
+  int total = 0, ok = 0, not_found = 0, errors = 0;
+  double seconds = 0;
+};
+
+// "20 downloads in 0.43s: 18 ok, 1 not found, 1 error"
+summary summary_of(const std::string& out) {
+  static const std::regex line(
+      "([0-9]+) downloads? in ([0-9.]+)s: ([0-9]+) ok, ([0-9]+) not found, ([0-9]+) errors?\n");
+  std::smatch match;
+  summary s;
+  if (!std::regex_search(out, match, line))
+    return s;
+  s.found = true;
+  s.total = std::stoi(match[1]);
+  s.seconds = std::stod(match[2]);
+  s.ok = std::stoi(match[3]);
+  s.not_found = std::stoi(match[4]);
+  s.errors = std::stoi(match[5]);
+  return s;
+}
+
+// A fresh directory, removed with its contents at the end of the test.
+struct temp_dir {
+  temp_dir() {
+    std::string pattern = (fs::temp_directory_path() / "corio-flags-XXXXXX").string();
+    BOOST_TEST_REQUIRE(mkdtemp(pattern.data()) != nullptr);
+    path = pattern;
+  }
+  ~temp_dir() {
+    std::error_code ignored;
+    fs::remove_all(path, ignored);
+  }
+  fs::path path;
+};
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// --- raw TCP, for what a well-behaved client never sends
+int connect_to(std::uint16_t port) {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  BOOST_TEST_REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  return fd;
+}
+
+void send_text(int fd, const std::string& text) {
+  BOOST_TEST_REQUIRE(send(fd, text.data(), text.size(), MSG_NOSIGNAL) ==
+                     static_cast<ssize_t>(text.size()));
+}
+
+// Everything the server sends until it closes the connection (or `limit` passes).
+std::string read_until_closed(int fd, std::chrono::milliseconds limit = 10s) {
+  std::string received;
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    pollfd readable{fd, POLLIN, 0};
+    if (left.count() <= 0 || poll(&readable, 1, static_cast<int>(left.count())) <= 0)
+      break;
+    char buffer[4096];
+    const ssize_t n = recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0)
+      break;
+    received.append(buffer, static_cast<std::size_t>(n));
+  }
+  close(fd);
+  return received;
+}
+
+// One request on a new connection; the whole answer (the server closes after it).
+std::string ask(std::uint16_t port, const std::string& request) {
+  const int fd = connect_to(port);
+  send_text(fd, request);
+  return read_until_closed(fd);
+}
+
+std::string get(const std::string& target) {
+  return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+}
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+    ++n;
+  return n;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(flags_app_test)
+
+BOOST_AUTO_TEST_CASE(every_mode_saves_the_same_verified_files) {
+  server s;
+  for (const auto& mode : modes) {
+    temp_dir out;
+    const auto result = download(
+        {"--mode", mode, "--server", s.url, "--concurrency", "4", "--out", out.path.string()});
+    BOOST_TEST(result.exit_code == 0, mode << ": " << result.err);
+    const auto sum = summary_of(result.out);
+    BOOST_TEST(sum.found, result.out);
+    BOOST_TEST(sum.total == 20);
+    BOOST_TEST(sum.ok == 20, mode << ": " << result.out);
+    for (const auto code : flags::populous_codes()) {
+      const std::string saved = read_file(out.path / flags::file_name(code));
+      BOOST_TEST(saved.size() >= 300u, mode << " " << code);
+      BOOST_TEST((saved == flags::flag_gif(code)), mode << " " << code);
+    }
+    BOOST_TEST(std::distance(fs::directory_iterator(out.path), fs::directory_iterator()) == 20);
+  }
+  const auto stopped = s.stop();
+  BOOST_TEST(stopped.exit_code == 0, stopped.err);
+}
+
+BOOST_AUTO_TEST_CASE(generated_flags_are_distinct_gifs_with_stable_digests) {
+  BOOST_TEST(flags::iso_codes().size() == 249u);
+  BOOST_TEST(flags::every_pair().size() == 676u);
+  BOOST_TEST(flags::flag_gif("cn") == flags::flag_gif("CN"));
+  BOOST_TEST(flags::flag_gif("CN").starts_with("GIF89a"));
+  BOOST_TEST(flags::flag_gif("CN").ends_with(";"));
+  BOOST_TEST(flags::digest_hex(flags::flag_gif("CN")) != flags::digest_hex(flags::flag_gif("US")));
+  BOOST_TEST(flags::digest_hex("") == "cbf29ce484222325");  // FNV-1a-64 offset basis
+  BOOST_TEST(flags::digest_hex("a") == "af63dc4c8601ec8c"); // the published test vector
+}
+
+BOOST_AUTO_TEST_CASE(unknown_codes_are_counted_as_not_found) {
+  server s;
+  for (const auto& mode : modes) {
+    const auto result = download({"cn", "ZZ", "us", "xx", "--mode", mode, "--server", s.url});
+    BOOST_TEST(result.exit_code == 0);
+    const auto sum = summary_of(result.out);
+    BOOST_TEST(sum.total == 4);
+    BOOST_TEST(sum.ok == 2, mode << ": " << result.out);
+    BOOST_TEST(sum.not_found == 2, mode << ": " << result.out);
+    BOOST_TEST(sum.errors == 0);
+  }
+  // --every walks AA..ZZ: the first 40 pairs hold as many flags as ISO codes.
+  const auto every = download({"--every", "--limit", "40", "--server", s.url});
+  const auto pairs = flags::every_pair();
+  const int iso =
+      static_cast<int>(std::count_if(pairs.begin(), pairs.begin() + 40, flags::is_iso_code));
+  const auto sum = summary_of(every.out);
+  BOOST_TEST(sum.total == 40);
+  BOOST_TEST(sum.ok == iso);
+  BOOST_TEST(sum.not_found == 40 - iso);
+  BOOST_TEST(s.stop().exit_code == 0);
+}
+
+BOOST_AUTO_TEST_CASE(error_rate_answers_are_errors_with_their_reason) {
+  server always({"--error-rate", "1"});
+  for (const auto& mode : modes) {
+    const auto result = download({"--mode", mode, "--server", always.url, "--limit", "5"});
+    BOOST_TEST(result.exit_code == 0); // per-item errors never fail the batch
+    const auto sum = summary_of(result.out);
+    BOOST_TEST(sum.errors == 5, mode << ": " << result.out);
+    BOOST_TEST(result.out.find("HTTP 500 Internal Server Error: 5 (") != std::string::npos);
+  }
+  server half({"--error-rate", "0.5", "--seed", "7"});
+  const auto result = download({"--all", "--server", half.url});
+  const auto sum = summary_of(result.out);
+  BOOST_TEST(sum.total == 249);
+  BOOST_TEST(sum.errors > 50, result.out); // about 125
+  BOOST_TEST(sum.ok > 50, result.out);
+  BOOST_TEST(sum.ok + sum.errors == 249);
+}
+
+BOOST_AUTO_TEST_CASE(server_delay_is_added_to_every_request) {
+  server s({"--delay", "0.3"});
+  const auto sequential = download({"--mode", "sequential", "--limit", "3", "--server", s.url});
+  BOOST_TEST(summary_of(sequential.out).ok == 3);
+  BOOST_TEST(summary_of(sequential.out).seconds >= 0.9);
+  const auto coroutine = download({"--mode", "coroutine", "--limit", "3", "--server", s.url});
+  BOOST_TEST(summary_of(coroutine.out).ok == 3);
+  BOOST_TEST(summary_of(coroutine.out).seconds >= 0.3);
+}
+
+BOOST_AUTO_TEST_CASE(requests_slower_than_the_timeout_are_errors) {
+  server s({"--delay", "1"});
+  for (const auto& mode : modes) {
+    const auto result =
+        download({"--mode", mode, "--limit", "3", "--timeout", "0.2", "--server", s.url});
+    BOOST_TEST(result.exit_code == 0);
+    BOOST_TEST(summary_of(result.out).errors == 3, mode << ": " << result.out);
+    BOOST_TEST(result.out.find("timed out after 0.2s: 3") != std::string::npos, result.out);
+  }
+  BOOST_TEST(s.stop().exit_code == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_server_killed_mid_run_gives_errors_not_a_hang) {
+  for (const auto& mode : modes) {
+    server s({"--delay", "0.1"});
+    child_process downloader(
+        {CORIO_APP_FLAGS_PATH, "--all", "--mode", mode, "--concurrency", "4", "--server", s.url});
+    std::this_thread::sleep_for(500ms);
+    s.process.signal(SIGKILL);
+    const auto result = downloader.wait(30s);
+    BOOST_TEST(!result.timed_out);
+    BOOST_TEST(result.exit_code == 0, mode << ": " << result.err);
+    const auto sum = summary_of(result.out);
+    BOOST_TEST(sum.total == 249);
+    BOOST_TEST(sum.ok > 0, mode << ": " << result.out);
+    BOOST_TEST(sum.errors > 0, mode << ": " << result.out);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(an_unreachable_server_is_one_clear_message_and_exit_1) {
+  std::string url;
+  {
+    server gone;
+    url = gone.url;
+    BOOST_TEST(gone.stop().exit_code == 0);
+  }
+  for (const auto& mode : modes) {
+    const auto result = download({"--mode", mode, "--server", url});
+    BOOST_TEST(result.exit_code == 1);
+    BOOST_TEST(result.err.find("cannot reach the server at " + url) != std::string::npos,
+               result.err);
+    BOOST_TEST(!summary_of(result.out).found);
+  }
+  for (const char* bad :
+       {"ftp://127.0.0.1/flags", "127.0.0.1:8001", "http://:80/", "http://h:0/"}) {
+    const auto result = download({"--server", bad});
+    BOOST_TEST(result.exit_code == 1, bad);
+    BOOST_TEST(result.err.find("bad --server URL") != std::string::npos, bad << ": " << result.err);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(bad_options_exit_2_and_help_exits_0) {
+  for (const auto& bad : std::vector<std::vector<std::string>>{{"--mode", "fibers"},
+                                                               {"--concurrency", "0"},
+                                                               {"--timeout", "-1"},
+                                                               {"--limit", "0"},
+                                                               {"--all", "--every"},
+                                                               {"CN", "--all"},
+                                                               {"XYZ"},
+                                                               {"--no-such-option"}}) {
+    const auto result = download(bad);
+    BOOST_TEST(result.exit_code == 2, bad[0]);
+    BOOST_TEST(!result.err.empty(), bad[0]);
+  }
+  for (const auto& bad : std::vector<std::vector<std::string>>{{"--error-rate", "2"},
+                                                               {"--delay", "-1"},
+                                                               {"--port", "70000"},
+                                                               {"--max-connections", "0"}}) {
+    auto arguments = bad;
+    arguments.insert(arguments.begin(), CORIO_APP_FLAGS_SERVER_PATH);
+    const auto result = run_process(arguments);
+    BOOST_TEST(result.exit_code == 2, bad[0]);
+  }
+  const auto help = download({"--help"});
+  BOOST_TEST(help.exit_code == 0);
+  for (const char* option :
+       {"--mode", "--server", "--concurrency", "--limit", "--timeout", "--out", "--all", "--every"})
+    BOOST_TEST(help.out.find(option) != std::string::npos, option);
+  const auto server_help = run_process({CORIO_APP_FLAGS_SERVER_PATH, "--help"});
+  BOOST_TEST(server_help.exit_code == 0);
+  for (const char* option : {"--host", "--port", "--delay", "--error-rate", "--seed",
+                             "--max-connections", "--idle-timeout", "--grace"})
+    BOOST_TEST(server_help.out.find(option) != std::string::npos, option);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(flags_server_test)
+
+BOOST_AUTO_TEST_CASE(a_malformed_request_gets_400_and_the_next_connection_works) {
+  server s;
+  const std::string garbage = ask(s.port, "garbage\r\n\r\n");
+  BOOST_TEST(garbage.starts_with("HTTP/1.1 400 Bad Request\r\n"), garbage);
+  BOOST_TEST(garbage.find("Connection: close") != std::string::npos);
+  const std::string binary = ask(s.port, std::string("\x16\x03\x01\x00\xff\x00\r\n\r\n", 10));
+  BOOST_TEST(binary.starts_with("HTTP/1.1 400"), binary);
+
+  const std::string answer = ask(s.port, get("/flags/cn/cn.gif"));
+  BOOST_TEST(answer.starts_with("HTTP/1.1 200 OK\r\n"), answer);
+  const std::string body = flags::flag_gif("cn");
+  BOOST_TEST(answer.ends_with("\r\n\r\n" + body));
+  BOOST_TEST(answer.find("X-Flag-Digest: " + flags::digest_hex(body) + "\r\n") !=
+             std::string::npos);
+  BOOST_TEST(s.stop().exit_code == 0);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_paths_get_404_and_other_methods_405) {
+  server s;
+  BOOST_TEST(ask(s.port, get("/flags/CN/CN.gif")).starts_with("HTTP/1.1 404"));
+  BOOST_TEST(ask(s.port, get("/flags/zz/zz.gif")).starts_with("HTTP/1.1 404"));
+  BOOST_TEST(ask(s.port, get("/flags/cn/us.gif")).starts_with("HTTP/1.1 404"));
+  BOOST_TEST(ask(s.port, get("/")).starts_with("HTTP/1.1 404"));
+  BOOST_TEST(ask(s.port, "DELETE /flags/cn/cn.gif HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                 .starts_with("HTTP/1.1 405"));
+}
+
+BOOST_AUTO_TEST_CASE(keep_alive_answers_several_requests_on_one_connection) {
+  server s;
+  const std::string keep = "GET /flags/us/us.gif HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  const std::string answers = ask(s.port, keep + keep + get("/flags/fr/fr.gif"));
+  BOOST_TEST(count_of(answers, "HTTP/1.1 200 OK\r\n") == 3u, answers.size());
+  const auto stopped = s.stop();
+  BOOST_TEST(stopped.out.find("served 3 requests on 1 connections") != std::string::npos,
+             stopped.out);
+}
+
+BOOST_AUTO_TEST_CASE(clients_that_vanish_do_not_hurt_the_server) {
+  server s({"--delay", "0.2"});
+  close(connect_to(s.port)); // connects and leaves
+  {
+    const int fd = connect_to(s.port); // half a request, then gone
+    send_text(fd, "GET /flags/cn/cn.g");
+    close(fd);
+  }
+  for (int i = 0; i < 5; ++i) { // leaves while its answer is being prepared
+    const int fd = connect_to(s.port);
+    send_text(fd, get("/flags/cn/cn.gif"));
+    close(fd);
+  }
+  std::this_thread::sleep_for(400ms); // their answers are written to closed sockets
+  BOOST_TEST(ask(s.port, get("/flags/jp/jp.gif")).starts_with("HTTP/1.1 200 OK"));
+  const auto stopped = s.stop();
+  BOOST_TEST(stopped.exit_code == 0, stopped.err);
+}
+
+BOOST_AUTO_TEST_CASE(idle_connections_are_closed_after_the_idle_timeout) {
+  server s({"--idle-timeout", "0.3"});
+  const auto start = std::chrono::steady_clock::now();
+  const std::string nothing = read_until_closed(connect_to(s.port), 10s);
+  const std::chrono::duration<double> waited = std::chrono::steady_clock::now() - start;
+  BOOST_TEST(nothing.empty());
+  BOOST_TEST(waited.count() >= 0.3);
+  BOOST_TEST(waited.count() < 9.0); // closed by the server, not by our own limit
+}
+
+BOOST_AUTO_TEST_CASE(connections_beyond_the_limit_are_closed_unanswered) {
+  server s({"--max-connections", "1"});
+  const int first = connect_to(s.port); // holds the only slot (keep-alive, idle)
+  std::this_thread::sleep_for(200ms);
+  BOOST_TEST(ask(s.port, get("/flags/cn/cn.gif")).empty());
+  send_text(first, get("/flags/cn/cn.gif"));
+  BOOST_TEST(read_until_closed(first).starts_with("HTTP/1.1 200 OK"));
+  const auto stopped = s.stop();
+  BOOST_TEST(stopped.out.find("(1 turned away)") != std::string::npos, stopped.out);
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_finishes_requests_in_flight_then_exits_0) {
+  server s({"--delay", "0.5"});
+  const int fd = connect_to(s.port);
+  send_text(fd, "GET /flags/br/br.gif HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"); // keep-alive
+  std::this_thread::sleep_for(200ms);
+  s.process.signal(SIGTERM);
+  const std::string answer = read_until_closed(fd);
+  BOOST_TEST(answer.starts_with("HTTP/1.1 200 OK"), answer);
+  BOOST_TEST(answer.find("Connection: close") != std::string::npos); // no more on this one
+  BOOST_TEST(answer.ends_with(flags::flag_gif("br")));
+  const auto stopped = s.process.wait(10s);
+  BOOST_TEST(stopped.exit_code == 0, stopped.err);
+  BOOST_TEST(stopped.err.find("SIGTERM: stopping (1 requests in flight)") != std::string::npos,
+             stopped.err);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(cpu_app_test)
+
+BOOST_AUTO_TEST_CASE(every_mode_reports_a_sorted_result_and_a_speed_up) {
+  const auto result = run_process({CORIO_APP_CPU_PATH, "--size", "20000", "--jobs", "2"});
+  BOOST_TEST(result.exit_code == 0, result.err);
+  BOOST_TEST(result.out.starts_with("sorting 20,000 random doubles, 2 jobs, "), result.out);
+  for (const char* mode : {"sequential", "coroutines", "threads", "to_thread"}) {
+    const std::regex line(std::string("\n") + mode + " +[0-9.]+s  x[0-9.]+  sorted");
+    BOOST_TEST(std::regex_search(result.out, line), mode << " in:\n" << result.out);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(one_mode_runs_after_the_sequential_baseline) {
+  const auto result = run_process({CORIO_APP_CPU_PATH, "--mode", "threads", "--size", "1000"});
+  BOOST_TEST(result.exit_code == 0);
+  BOOST_TEST(count_of(result.out, "sorted") == 2u, result.out);
+  BOOST_TEST(result.out.find("\nsequential ") != std::string::npos);
+  BOOST_TEST(result.out.find("\nthreads ") != std::string::npos);
+  BOOST_TEST(result.out.find("coroutines") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(bad_options_exit_2) {
+  for (const auto& bad : std::vector<std::vector<std::string>>{
+           {"--mode", "fibers"}, {"--size", "0"}, {"--jobs", "0"}, {"--size", "many"}}) {
+    auto arguments = bad;
+    arguments.insert(arguments.begin(), CORIO_APP_CPU_PATH);
+    const auto result = run_process(arguments);
+    BOOST_TEST(result.exit_code == 2, bad[0]);
+    BOOST_TEST(!result.err.empty());
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
