@@ -4,7 +4,6 @@
 
 #include <fmt/format.h>
 
-
 namespace corio::detail {
 
 child_set::child_set(executor ex, child_set_options options)
