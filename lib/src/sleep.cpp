@@ -1,7 +1,6 @@
-#include <corio/errors.hpp>
+#include <corio/detail/primitive.hpp>
 #include <corio/sleep.hpp>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -11,14 +10,10 @@ namespace corio {
 
 namespace {
 
-constexpr auto use_awaitable_tuple =
-    boost::asio::as_tuple(boost::asio::use_awaitable_t<executor>());
-
 // A cancelled wait surfaces as corio::cancelled_error, asyncio's CancelledError.
 awaitable<void> wait(boost::asio::steady_timer& timer) {
-  auto [error] = co_await timer.async_wait(use_awaitable_tuple);
-  if (error == boost::asio::error::operation_aborted)
-    throw cancelled_error();
+  auto [error] = co_await timer.async_wait(detail::wait_token);
+  detail::throw_if_cancelled(error);
   if (error)
     throw boost::system::system_error(error, "corio::sleep");
 }

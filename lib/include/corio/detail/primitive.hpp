@@ -1,5 +1,6 @@
 // corio/detail/primitive.hpp - what every primitive built on detail::waiter_list
-// shares (queue, event, semaphore, mutex, condition_variable).
+// shares (queue, event, semaphore, mutex, condition_variable); sleep() uses the
+// same wait token and cancellation conversion for its timer.
 //
 // Design: a primitive's suspending operation is a coroutine that checks its state,
 // returns at once when it can, and otherwise waits once on a waiter_list:
