@@ -51,10 +51,6 @@
 
 namespace corio::detail {
 
-/// A child's result as a combinator stores it: void becomes std::monostate.
-template <typename T>
-using result_of = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
-
 /// Takes the value of a task that ended done.
 template <typename T>
 result_of<T> take_result(task_core<T>& core) {

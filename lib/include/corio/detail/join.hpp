@@ -130,7 +130,7 @@ public:
 template <typename T>
 struct join_outcome {
   std::exception_ptr error;
-  std::optional<std::conditional_t<std::is_void_v<T>, std::monostate, T>> value;
+  std::optional<result_of<T>> value;
 
   T get() && {
     if (error)

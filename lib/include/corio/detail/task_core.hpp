@@ -32,6 +32,7 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <variant>
 
 namespace corio {
 
@@ -151,6 +152,10 @@ public:
 
 template <typename T>
 using task_core_ptr = boost::intrusive_ptr<task_core<T>>;
+
+/// A task's result as a value to store: void becomes std::monostate.
+template <typename T>
+using result_of = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
 
 } // namespace corio::detail
 
