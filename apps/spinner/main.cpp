@@ -61,8 +61,11 @@ corio::awaitable<void> spin(std::string message) {
     status = show_frame(i, message);
     try {
       co_await corio::sleep(frame_interval); // yields to the loop: slow() runs
-    } catch (const corio::cancelled_error&) {
-      break; // spinner.cancel() lands here
+    } catch (const boost::system::system_error&) {
+      // spinner.cancel() lands here: as corio::cancelled_error inside sleep, or,
+      // if this frame's tick had already fired, as Asio's operation_aborted at
+      // the co_await itself. Both derive from system_error.
+      break;
     }
   }
   erase(status);
