@@ -86,6 +86,22 @@ BOOST_AUTO_TEST_CASE(blocking_mode_never_shows_the_spinner_and_says_why) {
   BOOST_TEST(result.wall_seconds >= 0.5);
 }
 
+BOOST_AUTO_TEST_CASE(debug_mode_names_the_task_that_blocks_the_loop) {
+  const auto result = run_process({"/usr/bin/env", "CORIO_DEBUG=1", CORIO_APP_SPINNER_PATH,
+                                   "--mode", "blocking", "--seconds", "0.5"});
+  BOOST_TEST(result.exit_code == 0);
+  BOOST_TEST_INFO(result.err);
+  // The watchdog, while slow() blocks; the step's report when it ends; the spinner.
+  BOOST_TEST(result.err.find("the loop is blocked: <Task pending name='Task-1'> has been running "
+                             "for ") != std::string::npos);
+  BOOST_TEST(result.err.find("name='Task-1'> took 0.5") != std::string::npos);
+  BOOST_TEST(result.err.find("1 task(s) that never ran: <Task pending name='Task-2'>") !=
+             std::string::npos);
+  // Without debug mode, none of it.
+  BOOST_TEST(spinner({"--mode", "blocking", "--seconds", "0.2"}).err.find("blocked") ==
+             std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(bad_options_get_a_clear_message_and_exit_code_2) {
   for (const auto& bad : std::vector<std::vector<std::string>>{{"--mode", "fibers"},
                                                                {"--seconds", "-1"},

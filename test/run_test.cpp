@@ -111,7 +111,7 @@ BOOST_AUTO_TEST_CASE(an_exception_escaping_a_raw_handler_is_logged_and_the_loop_
 
 BOOST_AUTO_TEST_CASE(a_task_that_refuses_to_end_is_reported_when_the_drain_gives_up) {
   corio::detail::runtime runtime; // driven step by step
-  corio::detail::waiter_list<> never_signalled;
+  corio::detail::waiter_list<> never_signalled{"never signalled"};
   auto stubborn = corio::spawn(
       runtime.get_executor(),
       [](corio::detail::waiter_list<>& list) -> corio::awaitable<void> {

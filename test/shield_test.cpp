@@ -23,7 +23,7 @@ CORIO_TEST_CASE(shield_returns_the_tasks_value_like_a_plain_await) {
 }
 
 CORIO_TEST_CASE(a_cancelled_awaiter_stops_waiting_and_the_shielded_task_runs_on) {
-  corio::detail::waiter_list<> release; // the saver finishes only when told
+  corio::detail::waiter_list<> release{"test release"}; // the saver finishes only when told
   auto saver = corio::spawn(
       [](corio::detail::waiter_list<>& release) -> corio::awaitable<int> {
         co_await release.async_wait({}, boost::asio::use_awaitable);

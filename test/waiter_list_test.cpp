@@ -32,7 +32,7 @@ corio::awaitable<void> wait_and_log(waiter_list<int>& list, int payload, event_l
 BOOST_AUTO_TEST_SUITE(waiter_list_test)
 
 CORIO_TEST_CASE(waiters_are_woken_in_fifo_order_with_their_payloads_readable) {
-  waiter_list<int> list;
+  waiter_list<int> list{"test wait"};
   event_log log;
   auto a = corio::spawn(wait_and_log(list, 1, log));
   auto b = corio::spawn(wait_and_log(list, 2, log));
@@ -52,7 +52,7 @@ CORIO_TEST_CASE(waiters_are_woken_in_fifo_order_with_their_payloads_readable) {
 }
 
 CORIO_TEST_CASE(a_woken_waiter_resumes_after_the_waker_has_finished_its_step) {
-  waiter_list<int> list;
+  waiter_list<int> list{"test wait"};
   event_log log;
   auto a = corio::spawn(wait_and_log(list, 1, log));
   co_await corio::yield_now();
@@ -63,7 +63,7 @@ CORIO_TEST_CASE(a_woken_waiter_resumes_after_the_waker_has_finished_its_step) {
 }
 
 CORIO_TEST_CASE(a_cancelled_waiter_leaves_the_list_and_is_never_woken) {
-  waiter_list<int> list;
+  waiter_list<int> list{"test wait"};
   event_log log;
   auto a = corio::spawn(wait_and_log(list, 1, log));
   auto b = corio::spawn(wait_and_log(list, 2, log));
@@ -79,7 +79,7 @@ CORIO_TEST_CASE(a_cancelled_waiter_leaves_the_list_and_is_never_woken) {
 }
 
 CORIO_TEST_CASE(a_cancellation_after_the_wake_up_does_not_undo_it) {
-  waiter_list<int> list;
+  waiter_list<int> list{"test wait"};
   event_log log;
   auto a = corio::spawn(wait_and_log(list, 1, log));
   co_await corio::yield_now();
@@ -93,7 +93,7 @@ CORIO_TEST_CASE(a_list_destroyed_with_waiters_aborts_them) {
   event_log log;
   corio::task<void> a;
   {
-    waiter_list<int> list;
+    waiter_list<int> list{"test wait"};
     a = corio::spawn(wait_and_log(list, 1, log));
     co_await corio::yield_now();
   }
@@ -102,7 +102,7 @@ CORIO_TEST_CASE(a_list_destroyed_with_waiters_aborts_them) {
 }
 
 CORIO_TEST_CASE(notify_delivers_an_error_code_when_asked) {
-  waiter_list<int> list;
+  waiter_list<int> list{"test wait"};
   event_log log;
   auto a = corio::spawn(wait_and_log(list, 4, log));
   co_await corio::yield_now();

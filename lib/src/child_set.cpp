@@ -9,7 +9,7 @@ namespace corio::detail {
 child_set::child_set(executor ex, child_set_options options)
     : ex_(std::move(ex)), options_(options) {}
 
-void child_set::watch(boost::intrusive_ptr<task_core_base> core) {
+void child_set::watch(const boost::intrusive_ptr<task_core_base>& core) {
   const std::size_t index = children_.size();
   children_.push_back(core);
   ++live_;

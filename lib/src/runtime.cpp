@@ -1,14 +1,23 @@
+#include <corio/detail/debug_monitor.hpp>
 #include <corio/detail/runtime.hpp>
+#include <corio/detail/step.hpp>
 #include <corio/detail/task_core.hpp>
 #include <corio/detail/task_registry.hpp>
+#include <corio/introspection.hpp>
 #include <corio/log.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
+
+#include <unistd.h>
 
 namespace corio::detail {
 
@@ -25,6 +34,11 @@ std::string describe_live_tasks(const task_registry& registry) {
   return out.str();
 }
 
+bool debug_requested_by_environment() {
+  const char* value = std::getenv("CORIO_DEBUG");
+  return value != nullptr && std::string_view(value) != "" && std::string_view(value) != "0";
+}
+
 } // namespace
 
 runtime::runtime(run_options options)
@@ -33,12 +47,56 @@ runtime::runtime(run_options options)
     throw std::logic_error("corio::run() cannot be called while a corio loop is already running "
                            "on this thread; inside a coroutine use co_await or corio::spawn()");
   current_runtime = this;
+  if (options_.debug || debug_requested_by_environment()) {
+    try {
+      start_debug_mode();
+    } catch (...) {
+      current_runtime = nullptr;
+      throw;
+    }
+  }
 }
 
 runtime::~runtime() {
   join_thread_pool();
   registry_.on_task_finished = nullptr;
+  dump_signal_.reset();
+  this_loop_thread.monitor = nullptr;
+  monitor_.reset();
   current_runtime = nullptr;
+}
+
+void runtime::start_debug_mode() {
+  monitor_ = std::make_unique<debug_monitor>(options_.slow_step);
+  this_loop_thread.monitor = monitor_.get();
+  dump_signal_ = std::make_unique<boost::asio::signal_set>(context_, SIGUSR1);
+  dump_on_signal();
+  logger().info("debug mode: steps over {} ms are reported; kill -USR1 {} dumps the tasks",
+                std::chrono::duration_cast<std::chrono::milliseconds>(options_.slow_step).count(),
+                static_cast<long>(::getpid()));
+}
+
+void runtime::dump_on_signal() {
+  dump_signal_->async_wait([this](const boost::system::error_code& error, int) {
+    if (error)
+      return;
+    dump_tasks(std::cerr, context_.get_executor());
+    dump_on_signal();
+  });
+}
+
+void runtime::warn_about_tasks_that_never_ran() const {
+  std::ostringstream never_ran;
+  std::size_t count = 0;
+  registry_.for_each([&](const task_core_base& core) {
+    if (core.started())
+      return;
+    ++count;
+    never_ran << ' ' << core.repr() << " (spawned at " << core.spawn_site().file_name() << ':'
+              << core.spawn_site().line() << ')';
+  });
+  if (count != 0)
+    logger().warn("corio::run is ending with {} task(s) that never ran:{}", count, never_ran.str());
 }
 
 runtime* runtime::current() noexcept {
@@ -68,6 +126,8 @@ void runtime::run_until_complete(task_core_base& main) {
   run_loop();
   // Every co_spawn'ed coroutine holds outstanding work, so run() only returns
   // once the hook above stopped it.
+  if (monitor_)
+    warn_about_tasks_that_never_ran();
   cancel_and_drain();
   join_thread_pool();
 }

@@ -1,4 +1,6 @@
 #include <corio/detail/primitive.hpp>
+#include <corio/detail/step.hpp>
+#include <corio/detail/task_executor.hpp>
 #include <corio/sleep.hpp>
 
 #include <boost/asio/post.hpp>
@@ -12,6 +14,7 @@ namespace {
 
 // A cancelled wait surfaces as corio::cancelled_error, asyncio's CancelledError.
 awaitable<void> wait(boost::asio::steady_timer& timer) {
+  detail::note_waiting("sleep");
   auto [error] = co_await timer.async_wait(detail::wait_token);
   detail::throw_if_cancelled(error);
   if (error)
@@ -21,12 +24,14 @@ awaitable<void> wait(boost::asio::steady_timer& timer) {
 } // namespace
 
 awaitable<void> sleep_until(std::chrono::steady_clock::time_point deadline) {
-  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, deadline);
+  boost::asio::steady_timer timer(detail::loop_executor(co_await boost::asio::this_coro::executor),
+                                  deadline);
   co_await wait(timer);
 }
 
 awaitable<void> detail::sleep_for(std::chrono::steady_clock::duration duration) {
-  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, duration);
+  boost::asio::steady_timer timer(detail::loop_executor(co_await boost::asio::this_coro::executor),
+                                  duration);
   co_await wait(timer);
 }
 

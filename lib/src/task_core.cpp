@@ -1,4 +1,6 @@
+#include <corio/detail/debug_monitor.hpp>
 #include <corio/detail/runtime.hpp>
+#include <corio/detail/step.hpp>
 #include <corio/detail/task_core.hpp>
 #include <corio/detail/task_registry.hpp>
 #include <corio/errors.hpp>
@@ -8,6 +10,7 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <ctime>
 #include <ostream>
 #include <sstream>
 
@@ -33,10 +36,18 @@ namespace corio::detail {
 
 namespace {
 
-std::string repr(const task_core_base& core) {
-  std::ostringstream out;
-  core.print(out);
-  return out.str();
+// A task's birth time only feeds all_tasks()' age, so the coarse clock (same
+// epoch as steady_clock, a few ms of resolution) is good enough at a fraction of
+// the cost on every spawn.
+std::chrono::steady_clock::time_point coarse_now() noexcept {
+#ifdef CLOCK_MONOTONIC_COARSE
+  timespec now{};
+  if (clock_gettime(CLOCK_MONOTONIC_COARSE, &now) == 0)
+    return std::chrono::steady_clock::time_point(
+        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+            std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec)));
+#endif
+  return std::chrono::steady_clock::now();
 }
 
 std::string where(const std::source_location& site) {
@@ -49,14 +60,15 @@ task_core_base::task_core_base(task_registry& registry, std::string name,
                                std::source_location spawn_site)
     : number_(name.empty() ? registry.next_default_number() : 0), name_(std::move(name)),
       spawn_site_(spawn_site), registry_(&registry) {
+  created_ = coarse_now();
   registry.add(*this);
   if (logger().should_log(spdlog::level::debug))
-    logger().debug("created {} at {}", repr(*this), where(spawn_site_));
+    logger().debug("created {} at {}", repr(), where(spawn_site_));
 }
 
 task_core_base::~task_core_base() {
   if (state_ == task_state::failed && !exception_retrieved_)
-    logger().warn("Task exception was never retrieved: {} {} (spawned at {})", repr(*this),
+    logger().warn("Task exception was never retrieved: {} {} (spawned at {})", repr(),
                   describe(exception_), where(spawn_site_));
   if (registry_ != nullptr) // destroyed while pending (its loop was torn down)
     registry_->remove(*this);
@@ -69,6 +81,8 @@ std::string task_core_base::name() const {
 bool task_core_base::cancel() noexcept {
   if (done())
     return false;
+  if (logger().should_log(spdlog::level::debug))
+    logger().debug("cancelling {}", repr());
   cancel_signal_.emit(boost::asio::cancellation_type::terminal);
   return true;
 }
@@ -98,12 +112,15 @@ void task_core_base::finish_with_exception(std::exception_ptr error) {
 }
 
 void task_core_base::finish(task_state state) {
+  // Debug mode's watchdog may be reading this task; it stops before state_ changes.
+  if (debug_monitor* monitor = this_loop_thread.monitor; monitor != nullptr) [[unlikely]]
+    monitor->task_finishing(*this, state);
   state_ = state;
   if (logger().should_log(spdlog::level::debug)) {
     if (state == task_state::failed)
-      logger().debug("finished {} {}", repr(*this), describe(exception_));
+      logger().debug("finished {} {}", repr(), describe(exception_));
     else
-      logger().debug("finished {}", repr(*this));
+      logger().debug("finished {}", repr());
   }
   joiners_.notify_all();
   if (task_registry* registry = std::exchange(registry_, nullptr)) {
@@ -111,6 +128,12 @@ void task_core_base::finish(task_state state) {
     if (registry->on_task_finished)
       registry->on_task_finished();
   }
+}
+
+std::string task_core_base::repr() const {
+  std::ostringstream out;
+  print(out);
+  return out.str();
 }
 
 void task_core_base::print(std::ostream& out) const {

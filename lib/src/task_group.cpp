@@ -63,8 +63,11 @@ awaitable<void> task_group::join() {
 awaitable<void> task_group::join_children(task_group* group,
                                           boost::intrusive_ptr<detail::child_set> set) {
   struct mark_joined {
-    task_group* group;
+    explicit mark_joined(task_group* g) noexcept : group(g) {}
+    mark_joined(const mark_joined&) = delete;
+    mark_joined& operator=(const mark_joined&) = delete;
     ~mark_joined() { group->phase_ = phase::joined; }
+    task_group* group;
   } mark{group};
   std::exception_ptr failure;
   try {

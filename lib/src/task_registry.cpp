@@ -1,9 +1,12 @@
+#include <corio/detail/runtime.hpp>
 #include <corio/detail/task_core.hpp>
 #include <corio/detail/task_registry.hpp>
+#include <corio/log.hpp>
 
 #include <boost/asio/execution/context.hpp>
 #include <boost/asio/query.hpp>
 
+#include <utility>
 #include <vector>
 
 namespace corio::detail {
@@ -16,11 +19,23 @@ task_registry::task_registry(boost::asio::execution_context& context)
 task_registry::~task_registry() = default;
 
 task_registry& task_registry::of(const executor& ex) {
-  return boost::asio::use_service<task_registry>(
-      boost::asio::query(ex, boost::asio::execution::context));
+  auto& context = boost::asio::query(ex, boost::asio::execution::context);
+  // use_service() takes a mutex and walks a list; the loop of run() is the
+  // common case and is known without either.
+  if (runtime* current = runtime::current(); current != nullptr && &current->context() == &context)
+    return current->registry();
+  return boost::asio::use_service<task_registry>(context);
 }
 
-void task_registry::add(task_core_base& core) noexcept {
+void task_registry::add(task_core_base& core) {
+  task_slot* slot = free_slots_;
+  if (slot != nullptr)
+    free_slots_ = slot->next_free;
+  else
+    slot = &slots_.emplace_back();
+  slot->task = &core;
+  core.ref_ = task_ref{slot, slot->generation};
+
   core.registry_previous_ = tail_;
   core.registry_next_ = nullptr;
   (tail_ != nullptr ? tail_->registry_next_ : head_) = &core;
@@ -35,15 +50,24 @@ void task_registry::remove(task_core_base& core) noexcept {
       core.registry_previous_;
   core.registry_previous_ = core.registry_next_ = nullptr;
   --size_;
+  task_slot* slot = core.ref_.slot;
+  slot->task = nullptr;
+  ++slot->generation;
+  slot->next_free = std::exchange(free_slots_, slot);
+}
+
+std::vector<boost::intrusive_ptr<task_core_base>> task_registry::live_tasks() const {
+  std::vector<boost::intrusive_ptr<task_core_base>> live;
+  live.reserve(size_);
+  for (task_core_base* core = head_; core != nullptr; core = core->registry_next_)
+    live.emplace_back(core);
+  return live;
 }
 
 std::size_t task_registry::cancel_all() {
   // Cancelling never finishes a task synchronously, but hold references anyway so
   // the walk cannot be invalidated.
-  std::vector<boost::intrusive_ptr<task_core_base>> live;
-  live.reserve(size_);
-  for (task_core_base* core = head_; core != nullptr; core = core->registry_next_)
-    live.emplace_back(core);
+  const auto live = live_tasks();
   for (const auto& core : live)
     core->cancel();
   return live.size();
@@ -61,6 +85,8 @@ void task_registry::shutdown() {
   on_task_finished = nullptr;
   while (head_ != nullptr) {
     boost::intrusive_ptr<task_core_base> core(head_);
+    logger().warn("Task was destroyed but it is pending: {} (spawned at {}:{})", core->repr(),
+                  core->spawn_site().file_name(), core->spawn_site().line());
     remove(*core);
     core->registry_ = nullptr;
     core->joiners_.notify_all(boost::asio::error::operation_aborted);

@@ -46,6 +46,7 @@ public:
   condition_variable() noexcept = default;
   condition_variable(const condition_variable&) = delete;
   condition_variable& operator=(const condition_variable&) = delete;
+  ~condition_variable() = default;
 
   /// Unlocks, waits for a notify, locks again.
   awaitable<void> wait(mutex::guard& lock);
@@ -63,7 +64,7 @@ public:
   std::size_t waiting() const noexcept { return waiters_.size(); }
 
 private:
-  detail::waiter_list<> waiters_;
+  detail::waiter_list<> waiters_{"condition_variable wait"};
 };
 
 } // namespace corio

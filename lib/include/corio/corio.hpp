@@ -9,12 +9,14 @@
 #ifndef CORIO_CORIO_HPP
 #define CORIO_CORIO_HPP
 
+#include <corio/any_task.hpp>
 #include <corio/as_completed.hpp>
 #include <corio/awaitable.hpp>
 #include <corio/condition_variable.hpp>
 #include <corio/errors.hpp>
 #include <corio/event.hpp>
 #include <corio/gather.hpp>
+#include <corio/introspection.hpp>
 #include <corio/log.hpp>
 #include <corio/map_concurrent.hpp>
 #include <corio/mutex.hpp>

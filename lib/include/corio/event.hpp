@@ -32,6 +32,7 @@ public:
   event() noexcept = default;
   event(const event&) = delete;
   event& operator=(const event&) = delete;
+  ~event() = default;
 
   /// Sets the flag and wakes every waiter.
   void set();
@@ -45,7 +46,7 @@ public:
 
 private:
   bool set_ = false;
-  detail::waiter_list<> waiters_;
+  detail::waiter_list<> waiters_{"event wait"};
 };
 
 } // namespace corio

@@ -43,6 +43,8 @@ public:
     guard() noexcept = default;
     guard(guard&& other) noexcept;
     guard& operator=(guard&& other) noexcept;
+    guard(const guard&) = delete;
+    guard& operator=(const guard&) = delete;
     ~guard();
 
     bool owns_lock() const noexcept { return owns_; }
@@ -63,6 +65,7 @@ public:
   mutex() noexcept = default;
   mutex(const mutex&) = delete;
   mutex& operator=(const mutex&) = delete;
+  ~mutex() = default;
 
   /// Waits until the mutex is free and locks it.
   [[nodiscard]] awaitable<guard> lock();
@@ -77,7 +80,7 @@ public:
 
 private:
   friend class condition_variable;
-  detail::permits permit_{1, 1};
+  detail::permits permit_{1, 1, "mutex lock"};
 };
 
 } // namespace corio

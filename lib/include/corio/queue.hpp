@@ -80,6 +80,7 @@ public:
   explicit basic_queue(Int maxsize = 0) : maxsize_(checked_count(maxsize, "corio::queue")) {}
   basic_queue(const basic_queue&) = delete;
   basic_queue& operator=(const basic_queue&) = delete;
+  ~basic_queue() = default;
 
   /// Adds an item, waiting while the queue is full.
   awaitable<void> put(T item);
@@ -116,9 +117,9 @@ private:
   std::size_t maxsize_;
   std::size_t unfinished_ = 0;
   bool shut_down_ = false;
-  waiter_list<std::optional<T>*> getters_; // payload: where put() leaves the item
-  waiter_list<T*> putters_;                // payload: the item waiting to go in
-  waiter_list<> joiners_;
+  waiter_list<std::optional<T>*> getters_{"queue get"}; // payload: where put() leaves the item
+  waiter_list<T*> putters_{"queue put"};                // payload: the item waiting to go in
+  waiter_list<> joiners_{"queue join"};
 };
 
 } // namespace detail

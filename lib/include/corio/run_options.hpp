@@ -1,13 +1,23 @@
 // corio/run_options.hpp - how corio::run() sets up its loop.
 //
 //   corio::run(main_task(), {.thread_pool_size = 4});   // to_thread() uses 4 threads
+//   corio::run(main_task(), {.debug = true});           // or CORIO_DEBUG=1 in the environment
+//   corio::run(main_task(), {.debug = true, .slow_step = std::chrono::milliseconds(20)});
 //
 // A plain aggregate: fields are added over time, each with a default that keeps
 // run() behaving as before, so designated initializers stay valid.
+//
+// Debug mode (asyncio's debug mode) names what blocks the loop. Every step of
+// every task (one resumption, up to its next suspension) is timed; a step longer
+// than slow_step logs `Executing <Task pending name='slow'> took 3.002 seconds`
+// when it ends, and a watchdog thread warns while such a step is still running.
+// It also makes SIGUSR1 print dump_tasks() to stderr (when the loop is free), and
+// warns when run() ends with tasks that never ran. Off, it costs no clock reads.
 // Thread-safety: a value type.
 #ifndef CORIO_RUN_OPTIONS_HPP
 #define CORIO_RUN_OPTIONS_HPP
 
+#include <chrono>
 #include <cstddef>
 
 namespace corio {
@@ -17,6 +27,12 @@ struct run_options {
   /// (at least 1). The pool is created on the first to_thread() and joined when run()
   /// ends, after every task has ended.
   std::size_t thread_pool_size = 0;
+  /// Debug mode (see above). Also switched on by the environment variable
+  /// CORIO_DEBUG set to anything but "" or "0".
+  bool debug = false;
+  /// In debug mode, the step duration that counts as blocking the loop. Must be
+  /// positive (run() throws std::invalid_argument otherwise).
+  std::chrono::steady_clock::duration slow_step = std::chrono::milliseconds(100);
 };
 
 } // namespace corio

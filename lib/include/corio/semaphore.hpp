@@ -49,6 +49,8 @@ public:
     permit() noexcept = default;
     permit(permit&& other) noexcept;
     permit& operator=(permit&& other) noexcept;
+    permit(const permit&) = delete;
+    permit& operator=(const permit&) = delete;
     ~permit();
 
     bool owns_permit() const noexcept { return semaphore_ != nullptr; }
@@ -68,6 +70,7 @@ public:
       : semaphore(detail::checked_count(initial, "corio::semaphore"), detail::permits::unbounded) {}
   semaphore(const semaphore&) = delete;
   semaphore& operator=(const semaphore&) = delete;
+  ~semaphore() = default;
 
   /// Waits for a free permit and takes it.
   awaitable<void> acquire();
@@ -89,7 +92,8 @@ public:
   std::size_t waiting() const noexcept { return permits_.waiting(); }
 
 protected:
-  semaphore(std::size_t initial, std::size_t bound) noexcept : permits_(initial, bound) {}
+  semaphore(std::size_t initial, std::size_t bound) noexcept
+      : permits_(initial, bound, "semaphore acquire") {}
 
 private:
   detail::permits permits_;

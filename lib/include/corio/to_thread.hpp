@@ -70,7 +70,7 @@ struct thread_call {
   std::stop_source stop;
   std::optional<result_of<R>> value;
   std::exception_ptr error;
-  waiter_list<> done;
+  waiter_list<> done{"to_thread"};
 };
 
 template <typename R, typename F, typename... Args>

@@ -61,7 +61,7 @@ result_of<T> take_result(task_core<T>& core) {
 }
 
 struct child_set_options {
-  const char* owner;                   // "corio::gather", for messages
+  const char* owner = "";              // "corio::gather", for messages
   bool cancellation_is_failure = true; // gather: a cancelled child fails the set
   bool first_end_settles = false;      // race: the first child to end stops the rest
   bool report_failures = false;        // task_group: further failures reported by the owner
@@ -73,6 +73,7 @@ public:
   child_set(executor ex, child_set_options options);
   child_set(const child_set&) = delete;
   child_set& operator=(const child_set&) = delete;
+  ~child_set() = default;
 
   /// Starts `body` as a child task. On a stopping set it starts cancelled (it never runs).
   template <typename T>
@@ -85,7 +86,7 @@ public:
   }
 
   /// Watches a task someone else started (gather and as_completed of task handles).
-  void watch(boost::intrusive_ptr<task_core_base> core);
+  void watch(const boost::intrusive_ptr<task_core_base>& core);
 
   std::size_t size() const noexcept { return children_.size(); }
   std::size_t live() const noexcept { return live_; }
@@ -131,7 +132,7 @@ private:
   std::exception_ptr first_failure_;
   std::string first_failure_name_;
   std::vector<std::exception_ptr> further_;
-  waiter_list<> wakeups_;
+  waiter_list<> wakeups_{"child tasks"};
 };
 
 template <typename Ready>

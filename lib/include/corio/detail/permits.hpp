@@ -28,7 +28,9 @@ class permits {
 public:
   static constexpr std::size_t unbounded = std::numeric_limits<std::size_t>::max();
 
-  permits(std::size_t initial, std::size_t bound) noexcept : count_(initial), bound_(bound) {}
+  /// `what` names a wait for introspection ("semaphore acquire", "mutex lock").
+  permits(std::size_t initial, std::size_t bound, const char* what) noexcept
+      : count_(initial), bound_(bound), waiters_(what) {}
 
   std::size_t available() const noexcept { return count_; }
   std::size_t waiting() const noexcept { return waiters_.size(); }

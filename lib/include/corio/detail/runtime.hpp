@@ -9,6 +9,9 @@
 // names it every second. (Asio cannot tell a deadlock from a long wait: every
 // co_spawn'ed coroutine holds outstanding work until it ends.)
 //
+// In debug mode the runtime owns the debug_monitor that times every task step,
+// answers SIGUSR1 with a task dump, and warns about tasks that never ran.
+//
 // The runtime is also the test harness's step-by-step loop (poll / run_one).
 //
 // Invariants: at most one runtime per thread (nested run() is rejected);
@@ -20,6 +23,7 @@
 #include <corio/run_options.hpp>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include <chrono>
@@ -29,12 +33,14 @@
 
 namespace corio::detail {
 
+class debug_monitor;
 class task_core_base;
 class task_registry;
 
 class runtime {
 public:
-  /// Throws std::logic_error when this thread already has a runtime.
+  /// Throws std::logic_error when this thread already has a runtime, and
+  /// std::invalid_argument for a debug mode with a non-positive slow_step.
   explicit runtime(run_options options = {});
   ~runtime();
   runtime(const runtime&) = delete;
@@ -46,6 +52,7 @@ public:
   executor get_executor() noexcept { return context_.get_executor(); }
   boost::asio::io_context& context() noexcept { return context_; }
   task_registry& registry() noexcept { return registry_; }
+  bool debug() const noexcept { return monitor_ != nullptr; }
   /// to_thread()'s pool, created on first use; joined by run_until_complete().
   boost::asio::thread_pool& thread_pool();
 
@@ -65,13 +72,17 @@ public:
 private:
   void run_loop();
   void join_thread_pool();
+  void start_debug_mode();
+  void dump_on_signal();
+  void warn_about_tasks_that_never_ran() const;
 
   run_options options_;
   boost::asio::io_context context_;
   task_registry& registry_;
   task_core_base* main_ = nullptr;
   bool draining_ = false;
-  runtime* previous_ = nullptr;
+  std::unique_ptr<debug_monitor> monitor_;
+  std::unique_ptr<boost::asio::signal_set> dump_signal_;
   // Declared last: joined and destroyed before the loop, so a pool thread never
   // posts to a destroyed io_context.
   std::unique_ptr<boost::asio::thread_pool> thread_pool_;

@@ -8,12 +8,14 @@
 // core's cancellation signal: task::cancel() emits on it and Asio's own machinery
 // delivers the cancellation to whatever operation the coroutine is suspended in.
 // The completion handler only matters if the wrapper never ran (Asio throws
-// operation_aborted instead of resuming a cancelled coroutine).
+// operation_aborted instead of resuming a cancelled coroutine). The coroutine
+// runs on a task_executor, so each of its steps is known to be this task's.
 #ifndef CORIO_DETAIL_START_TASK_HPP
 #define CORIO_DETAIL_START_TASK_HPP
 
 #include <corio/awaitable.hpp>
 #include <corio/detail/task_core.hpp>
+#include <corio/detail/task_executor.hpp>
 #include <corio/detail/task_registry.hpp>
 
 #include <boost/asio/associated_executor.hpp>
@@ -37,6 +39,7 @@ awaitable<void> task_body(task_core_ptr<T> core, awaitable<T> body) {
     // task on a later turn of the loop, so the spawner runs on undisturbed and a
     // task cancelled before that turn never starts (the post throws).
     co_await boost::asio::post(boost::asio::use_awaitable_t<executor>());
+    core->mark_started();
     if constexpr (std::is_void_v<T>) {
       co_await std::move(body);
       core->set_value();
@@ -69,12 +72,14 @@ struct task_completion {
   }
 };
 
-/// Creates the task's core in `ex`'s registry and starts `body` on `ex`.
+/// Creates the task's core in `ex`'s registry and starts `body` on `ex`'s loop.
 template <typename T>
 task_core_ptr<T> start_task(const executor& ex, awaitable<T> body, std::string name,
                             std::source_location spawn_site) {
-  task_core_ptr<T> core(new task_core<T>(task_registry::of(ex), std::move(name), spawn_site));
-  boost::asio::co_spawn(ex, task_body<T>(core, std::move(body)), task_completion<T>{core});
+  const executor loop = loop_executor(ex);
+  task_core_ptr<T> core(new task_core<T>(task_registry::of(loop), std::move(name), spawn_site));
+  boost::asio::co_spawn(task_executor_for(loop, core->ref()), task_body<T>(core, std::move(body)),
+                        task_completion<T>{core});
   static_assert(std::is_void_v<typename boost::asio::associated_executor<
                     task_completion<T>, executor>::asio_associated_executor_is_unspecialised>);
   return core;

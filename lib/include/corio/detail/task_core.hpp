@@ -2,8 +2,9 @@
 // its handles and its awaiters. The task state exists once, here.
 //
 // Design: one heap block per task holding the status, the result, the exception,
-// the Asio cancellation signal the coroutine's cancellation slot hangs off, and the
-// waiter list of coroutines awaiting it. It is reference counted (intrusively, no
+// the Asio cancellation signal the coroutine's cancellation slot hangs off, the
+// waiter list of coroutines awaiting it, and for introspection its slot in the
+// registry (task_ref.hpp), birth time and what it is waiting in. It is reference counted (intrusively, no
 // separate control block) by the task handles, the running coroutine and pending
 // completions. Counts are not atomic: a task lives on one loop thread.
 //
@@ -18,11 +19,13 @@
 #ifndef CORIO_DETAIL_TASK_CORE_HPP
 #define CORIO_DETAIL_TASK_CORE_HPP
 
+#include <corio/detail/task_ref.hpp>
 #include <corio/detail/waiter_list.hpp>
 
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/smart_ptr/intrusive_ptr.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <iosfwd>
@@ -47,6 +50,7 @@ std::ostream& operator<<(std::ostream& out, task_state state);
 namespace corio::detail {
 
 class task_registry;
+class step_scope;
 
 class task_core_base {
 public:
@@ -78,6 +82,19 @@ public:
 
   /// Prints `<Task pending name='Task-1'>` (asyncio's repr).
   void print(std::ostream& out) const;
+  std::string repr() const;
+
+  /// How this pending task is named by its executor (task_executor.hpp).
+  task_ref ref() const noexcept { return ref_; }
+  /// When the task was spawned (a coarse clock: a few ms of resolution).
+  std::chrono::steady_clock::time_point created() const noexcept { return created_; }
+  /// True once its body has begun (task_body marks it).
+  bool started() const noexcept { return started_; }
+  void mark_started() noexcept { started_ = true; }
+  /// What the task is suspended in ("sleep", "queue get", ...), when a corio wait
+  /// said so; null while it runs or when unknown.
+  const char* waiting_on() const noexcept { return waiting_on_; }
+  void note_waiting(const char* what) noexcept { waiting_on_ = what; }
 
   friend void intrusive_ptr_add_ref(task_core_base* core) noexcept { ++core->references_; }
   friend void intrusive_ptr_release(task_core_base* core) noexcept {
@@ -93,18 +110,23 @@ protected:
 
 private:
   friend class task_registry;
+  friend class step_scope;
   void finish(task_state state);
 
   std::uint32_t references_ = 0;
   task_state state_ = task_state::pending;
   bool deadline_expired_ = false;
   bool exception_retrieved_ = false;
+  bool started_ = false;
+  const char* waiting_on_ = nullptr;
+  task_ref ref_;
+  std::chrono::steady_clock::time_point created_;
   std::uint64_t number_ = 0; // N of "Task-N"; 0 when named
   std::string name_;
   std::source_location spawn_site_;
   std::exception_ptr exception_;
   boost::asio::cancellation_signal cancel_signal_;
-  waiter_list<> joiners_;
+  waiter_list<> joiners_{"co_await task"};
   task_registry* registry_;
   task_core_base* registry_previous_ = nullptr;
   task_core_base* registry_next_ = nullptr;

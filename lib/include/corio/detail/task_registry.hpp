@@ -4,22 +4,28 @@
 // run(), or a user's) gets exactly one registry, found from any executor on it.
 // It hands out default names (Task-1, Task-2, ... per context, as asyncio counts
 // unnamed tasks), links every pending task in an intrusive list (for run()'s
-// cancel-and-drain, and introspection), and tells the runtime when a task finishes.
+// cancel-and-drain, and introspection), gives each pending task a slot that its
+// executor can name it by (task_ref.hpp), and tells the runtime when a task
+// finishes.
 //
 // Invariants: a task is linked from its creation until finish(); a context's
 // tasks run on its one loop thread, so the registry takes no locks. When the
-// context shuts down, still-linked tasks are unlinked so none points at a dead
-// registry.
+// context shuts down, still-linked tasks are unlinked (and logged: "Task was
+// destroyed but it is pending", as asyncio says) so none points at a dead registry.
 #ifndef CORIO_DETAIL_TASK_REGISTRY_HPP
 #define CORIO_DETAIL_TASK_REGISTRY_HPP
 
 #include <corio/awaitable.hpp>
+#include <corio/detail/task_ref.hpp>
 
 #include <boost/asio/execution_context.hpp>
+#include <boost/smart_ptr/intrusive_ptr.hpp>
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
+#include <vector>
 
 namespace corio::detail {
 
@@ -32,7 +38,7 @@ public:
   explicit task_registry(boost::asio::execution_context& context);
   ~task_registry() override;
 
-  /// The registry of the context `ex` runs on.
+  /// The registry of the context `ex` runs on (a task's executor included).
   static task_registry& of(const executor& ex);
 
   std::uint64_t next_default_number() noexcept { return ++last_default_number_; }
@@ -43,6 +49,9 @@ public:
   /// Requests cancellation of every live task; returns how many were asked.
   std::size_t cancel_all();
 
+  /// References to every live task, oldest first.
+  std::vector<boost::intrusive_ptr<task_core_base>> live_tasks() const;
+
   /// Calls `visit(task)` for every live task, oldest first.
   void for_each(const std::function<void(const task_core_base&)>& visit) const;
 
@@ -52,7 +61,7 @@ public:
 
 private:
   friend class task_core_base;
-  void add(task_core_base& core) noexcept;
+  void add(task_core_base& core);
   void remove(task_core_base& core) noexcept;
   void shutdown() override;
 
@@ -60,6 +69,8 @@ private:
   std::size_t size_ = 0;
   task_core_base* head_ = nullptr;
   task_core_base* tail_ = nullptr;
+  std::deque<task_slot> slots_; // a deque: slots never move
+  task_slot* free_slots_ = nullptr;
 };
 
 } // namespace corio::detail

@@ -19,6 +19,8 @@
 //    (an item, a permit) can be delivered to it (DESIGN.md semantics 5). A wait may
 //    choose another reaction (task join forwards the cancellation to the task and
 //    keeps waiting).
+//  - Each list has a label ("queue get", "sleep" ...) that a waiting task records
+//    (step.hpp's note_waiting), so all_tasks() can say where a task waits.
 //  - The slot holds a small forwarder pointing at the node. Normal completion
 //    clears the slot; a cancellation disarms the forwarder instead (a slot's
 //    handler cannot be destroyed from inside its own call).
@@ -38,6 +40,8 @@
 #include <boost/asio/recycling_allocator.hpp>
 #include <boost/asio/system_executor.hpp>
 #include <boost/system/error_code.hpp>
+
+#include <corio/detail/step.hpp>
 
 #include <cstddef>
 #include <memory>
@@ -93,7 +97,8 @@ class waiter_list {
 public:
   using waiter_type = waiter<Payload>;
 
-  waiter_list() = default;
+  /// `what` names the wait for introspection; a string literal.
+  explicit waiter_list(const char* what) noexcept : what_(what) {}
   waiter_list(const waiter_list&) = delete;
   waiter_list& operator=(const waiter_list&) = delete;
   /// Waiters still suspended when the primitive dies are completed with
@@ -152,6 +157,7 @@ private:
     --size_;
   }
 
+  const char* what_;
   waiter_type* head_ = nullptr;
   waiter_type* tail_ = nullptr;
   std::size_t size_ = 0;
@@ -159,6 +165,9 @@ private:
 
 /// The node for one handler type.
 template <typename Handler, typename Payload, typename OnCancel>
+// final, and it frees itself as a waiter_op (never through a waiter*, whose destructor
+// is protected and non-virtual); clang-tidy 14 does not exempt final classes.
+// NOLINTNEXTLINE(cppcoreguidelines-virtual-class-destructor)
 class waiter_op final : public waiter<Payload> {
 public:
   static void start(waiter_list<Payload>& list, Handler handler, Payload payload,
@@ -180,6 +189,9 @@ private:
       Handler, boost::asio::recycling_allocator<void>>>::template rebind_alloc<waiter_op>;
 
   struct cancel_forwarder {
+    // A constructor, not an aggregate: emplace() constructs it with parentheses, which
+    // only compilers with C++20's parenthesized aggregate init accept (not clang 14).
+    explicit cancel_forwarder(waiter_op* n) noexcept : node(n) {}
     waiter_op* node;
     void operator()(boost::asio::cancellation_type_t type) {
       if (node != nullptr && type != boost::asio::cancellation_type::none)
@@ -228,6 +240,7 @@ auto waiter_list<Payload>::async_wait(Payload payload, CompletionToken&& token,
                                       OnCancel on_cancel) {
   return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code)>(
       [this](auto handler, Payload payload, OnCancel on_cancel) {
+        note_waiting(what_);
         waiter_op<std::decay_t<decltype(handler)>, Payload, OnCancel>::start(
             *this, std::move(handler), std::move(payload), std::move(on_cancel));
       },
