@@ -55,7 +55,10 @@ void child_set::child_ended(std::size_t index) {
     stop();
   } else if (state == task_state::failed) {
     further_.push_back(child->retrieve_exception());
-    if (!options_.report_failures)
+    if (abandoned_because_ != nullptr)
+      logger().warn("{}: dropped the failure of task '{}' because {}: {}", options_.owner,
+                    child->name(), abandoned_because_, describe(further_.back()));
+    else if (!options_.report_failures)
       logger().warn("{}: dropped a further failure after the first one: task '{}': {}",
                     options_.owner, child->name(), describe(further_.back()));
   }
@@ -64,10 +67,21 @@ void child_set::child_ended(std::size_t index) {
   wakeups_.notify_all();
 }
 
-void child_set::throw_cancelled() const {
+void child_set::abandon(const char* why) {
+  if (abandoned_because_ != nullptr)
+    return;
+  abandoned_because_ = why;
   if (first_failure_)
-    logger().warn("{}: cancelled; dropped the failure of task '{}': {}", options_.owner,
-                  first_failure_name_, describe(first_failure_));
+    logger().warn("{}: dropped the failure of task '{}' because {}: {}", options_.owner,
+                  first_failure_name_, why, describe(first_failure_));
+  if (options_.report_failures) // otherwise child_ended() logged them already
+    for (const auto& further : further_)
+      logger().warn("{}: dropped a further failure because {}: {}", options_.owner, why,
+                    describe(further));
+}
+
+void child_set::throw_cancelled() {
+  abandon("its awaiter was cancelled");
   throw cancelled_error(fmt::format("{}: cancelled while waiting for its tasks", options_.owner));
 }
 

@@ -3,6 +3,7 @@
 #include <corio/detail/step.hpp>
 #include <corio/detail/task_core.hpp>
 #include <corio/detail/task_registry.hpp>
+#include <corio/errors.hpp>
 #include <corio/introspection.hpp>
 #include <corio/log.hpp>
 
@@ -58,7 +59,12 @@ runtime::runtime(run_options options)
 }
 
 runtime::~runtime() {
-  join_thread_pool();
+  try {
+    join_thread_pool();
+  } catch (...) { // a to_thread completion threw while the runtime was going away
+    logger().error("corio::run: error while joining the to_thread pool: {}",
+                   describe(std::current_exception()));
+  }
   registry_.on_task_finished = nullptr;
   dump_signal_.reset();
   this_loop_thread.monitor = nullptr;

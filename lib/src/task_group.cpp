@@ -34,6 +34,8 @@ task_group::task_group(executor ex)
       uncaught_at_construction_(std::uncaught_exceptions()) {}
 
 task_group::~task_group() {
+  if (phase_ != phase::joined) // nobody will see a task_group_error: log the failures
+    set_->abandon("the group was left without join()");
   const std::size_t live = set_->live();
   if (live == 0)
     return;

@@ -65,6 +65,7 @@ std::vector<boost::intrusive_ptr<task_core_base>> task_registry::live_tasks() co
 }
 
 std::size_t task_registry::cancel_all() {
+  cancels_new_tasks_ = true;
   // Cancelling never finishes a task synchronously, but hold references anyway so
   // the walk cannot be invalidated.
   const auto live = live_tasks();

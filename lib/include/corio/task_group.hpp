@@ -21,14 +21,16 @@
 // join(). spawn() on a group that is failing starts the task already cancelled.
 //
 // Cancellation: cancelling the owner while it is in join() cancels every child,
-// waits until all have ended, and throws cancelled_error (a failure seen
-// meanwhile is logged at warn). join() in an already cancelled task throws at once.
+// waits until all have ended, and throws cancelled_error; every child failure seen
+// meanwhile is logged at warn. join() in an already cancelled task throws at once.
 //
 // Lifetime: C++ has no async destructor, so a group cannot wait in its destructor.
 // Destroying a group whose children still run (join() never called, or the owner
 // left by an exception or a cancellation) cancels them at once; they end at their
 // next suspension point (run() drains them at the latest). Without an exception in
-// flight this is a bug and is logged at warn. Nothing leaks and nothing crashes.
+// flight this is a bug and is logged at warn. Children's failures that no join()
+// will report (before or after the group went) are logged at warn, so none is lost
+// in silence. Nothing leaks and nothing crashes.
 // Errors: spawn() or join() after join() has finished, and a second join() while
 // one runs, throw std::logic_error; constructing a group outside a corio loop
 // without an executor throws std::logic_error.

@@ -18,7 +18,9 @@
 // its first suspension.
 //
 // Cancellation: cancelling the awaiting coroutine cancels the operation, waits for
-// it to end, and throws cancelled_error (not timeout_error). Nothing is left
+// it to end, and throws cancelled_error (not timeout_error), unless the operation
+// swallowed the cancellation and returned a value: then that value is returned
+// (the awaiter's cancellation stays requested). Nothing is left
 // running. Non-guarantee: an operation that completes in the same turn as the
 // deadline may either win or be cancelled.
 // Thread-safety: call from a coroutine on the loop thread.

@@ -21,6 +21,9 @@
 //    stop() ran (first failure, race settled, awaiter cancelled) children that end
 //    cancelled are not failures, and other failures are "further" failures
 //    (counted; logged at warn unless the owner reports them itself).
+//  - Once the owner will report nothing (its wait was cancelled, or a task_group
+//    was left without join()), abandon() logs every failure recorded so far and
+//    every later one: no child's failure is lost in silence.
 //  - The set is reference counted; the callback holds a reference, and a child's
 //    core is released when it ends, so no cycle outlives the children.
 //
@@ -100,6 +103,10 @@ public:
 
   /// Cancels every live child; from now on cancellations are not failures.
   void stop() noexcept;
+  /// The owner will not report the set's failures: logs those recorded so far at
+  /// warn, and each later one as it happens. `why` ends "dropped ... because <why>".
+  /// Idempotent.
+  void abandon(const char* why);
   /// Records `error` (thrown outside any child) as the first failure and stops.
   void fail(std::exception_ptr error);
 
@@ -121,7 +128,7 @@ private:
   };
 
   void child_ended(std::size_t index);
-  [[noreturn]] void throw_cancelled() const;
+  [[noreturn]] void throw_cancelled();
 
   executor ex_;
   child_set_options options_;
@@ -129,6 +136,7 @@ private:
   std::vector<std::size_t> finished_;
   std::size_t live_ = 0;
   bool stopping_ = false;
+  const char* abandoned_because_ = nullptr; // set by abandon()
   std::exception_ptr first_failure_;
   std::string first_failure_name_;
   std::vector<std::exception_ptr> further_;

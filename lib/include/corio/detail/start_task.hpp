@@ -77,9 +77,12 @@ template <typename T>
 task_core_ptr<T> start_task(const executor& ex, awaitable<T> body, std::string name,
                             std::source_location spawn_site) {
   const executor loop = loop_executor(ex);
-  task_core_ptr<T> core(new task_core<T>(task_registry::of(loop), std::move(name), spawn_site));
+  task_registry& registry = task_registry::of(loop);
+  task_core_ptr<T> core(new task_core<T>(registry, std::move(name), spawn_site));
   boost::asio::co_spawn(task_executor_for(loop, core->ref()), task_body<T>(core, std::move(body)),
                         task_completion<T>{core});
+  if (registry.cancels_new_tasks())
+    core->cancel(); // started during run()'s final drain: it never runs its body
   static_assert(std::is_void_v<typename boost::asio::associated_executor<
                     task_completion<T>, executor>::asio_associated_executor_is_unspecialised>);
   return core;

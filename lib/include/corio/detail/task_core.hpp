@@ -4,9 +4,10 @@
 // Design: one heap block per task holding the status, the result, the exception,
 // the Asio cancellation signal the coroutine's cancellation slot hangs off, the
 // waiter list of coroutines awaiting it, and for introspection its slot in the
-// registry (task_ref.hpp), birth time and what it is waiting in. It is reference counted (intrusively, no
-// separate control block) by the task handles, the running coroutine and pending
-// completions. Counts are not atomic: a task lives on one loop thread.
+// registry (task_ref.hpp), birth time and what it is waiting in. It is reference
+// counted (intrusively, no separate control block) by the task handles, the running
+// coroutine and pending completions. Counts are not atomic: a task lives on one
+// loop thread.
 //
 // Invariants:
 //  - state_ leaves pending exactly once (finish()), after the result or exception
@@ -52,6 +53,9 @@ namespace corio::detail {
 class task_registry;
 class step_scope;
 
+// The destructor is virtual and protected on purpose: only the last intrusive_ptr
+// release deletes a core, through this base, and must destroy the task_core<T> it is.
+// NOLINTNEXTLINE(cppcoreguidelines-virtual-class-destructor)
 class task_core_base {
 public:
   task_core_base(const task_core_base&) = delete;
@@ -105,7 +109,7 @@ public:
   task_core_base(task_registry& registry, std::string name, std::source_location spawn_site);
 
 protected:
-  virtual ~task_core_base();
+  virtual ~task_core_base(); // see the NOLINT above the class
   void finish_done() { finish(task_state::done); }
 
 private:

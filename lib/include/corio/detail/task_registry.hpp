@@ -36,6 +36,10 @@ public:
   static boost::asio::execution_context::id id;
 
   explicit task_registry(boost::asio::execution_context& context);
+  task_registry(const task_registry&) = delete;
+  task_registry& operator=(const task_registry&) = delete;
+  task_registry(task_registry&&) = delete;
+  task_registry& operator=(task_registry&&) = delete;
   ~task_registry() override;
 
   /// The registry of the context `ex` runs on (a task's executor included).
@@ -46,8 +50,12 @@ public:
   std::size_t size() const noexcept { return size_; }
   bool empty() const noexcept { return size_ == 0; }
 
-  /// Requests cancellation of every live task; returns how many were asked.
+  /// Requests cancellation of every live task, and of every task started from now
+  /// on (run()'s final drain: a task spawned while the others wind down must not
+  /// keep run() waiting); returns how many live tasks were asked.
   std::size_t cancel_all();
+  /// True once cancel_all() ran: start_task() cancels each new task at once.
+  bool cancels_new_tasks() const noexcept { return cancels_new_tasks_; }
 
   /// References to every live task, oldest first.
   std::vector<boost::intrusive_ptr<task_core_base>> live_tasks() const;
@@ -67,6 +75,7 @@ private:
 
   std::uint64_t last_default_number_ = 0;
   std::size_t size_ = 0;
+  bool cancels_new_tasks_ = false;
   task_core_base* head_ = nullptr;
   task_core_base* tail_ = nullptr;
   std::deque<task_slot> slots_; // a deque: slots never move
