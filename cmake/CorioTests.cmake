@@ -6,6 +6,8 @@
 #   corio_test_support         static library of test/support/*.cpp (the helpers)
 #   corio_add_test_area(<area> [WITH_APPS] <sources...>)
 #                              executable corio-test-<area>, one ctest per suite
+#   corio_add_test_labels(<label> <test...>)
+#                              one more ctest label on each listed test that exists
 include_guard(GLOBAL)
 
 # Compile flags every test target shares, so that the reused PCH stays valid.
@@ -172,5 +174,17 @@ function(corio_add_test_area area)
       COMMAND ${target} --run_test=${suite} --log_level=test_suite --report_level=short
               --color_output=no)
     set_tests_properties(${area}.${suite} PROPERTIES TIMEOUT 120 LABELS "${area}")
+  endforeach()
+endfunction()
+
+# ---------------------------------------------------------------------------- labels
+# Adds <label> to each listed ctest (e.g. `threads`, which the tsan preset runs).
+# A name that is not a test (its file or suite not written yet) is skipped, so the list
+# can name suites before they exist without breaking configure.
+function(corio_add_test_labels label)
+  foreach(test IN LISTS ARGN)
+    if(TEST ${test})
+      set_property(TEST ${test} APPEND PROPERTY LABELS ${label})
+    endif()
   endforeach()
 endfunction()

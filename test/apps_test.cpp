@@ -12,9 +12,8 @@ using corio::test::run_process;
 
 namespace {
 
-process_result spinner(std::vector<std::string> arguments) {
-  arguments.insert(arguments.begin(), CORIO_APP_SPINNER_PATH);
-  return run_process(arguments);
+process_result spinner(const std::vector<std::string>& arguments) {
+  return run_process(corio::test::command(CORIO_APP_SPINNER_PATH, arguments));
 }
 
 // Frames are "\r<c> <message>" with c one of \|/-.

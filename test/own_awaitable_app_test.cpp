@@ -12,9 +12,8 @@ using corio::test::run_process;
 
 namespace {
 
-process_result own_awaitable(std::vector<std::string> arguments) {
-  arguments.insert(arguments.begin(), CORIO_APP_OWN_AWAITABLE_PATH);
-  return run_process(arguments);
+process_result own_awaitable(const std::vector<std::string>& arguments) {
+  return run_process(corio::test::command(CORIO_APP_OWN_AWAITABLE_PATH, arguments));
 }
 
 bool contains(const std::string& text, const std::string& part) {

@@ -125,6 +125,15 @@ process_result child_process::wait(std::chrono::milliseconds limit) {
   return result;
 }
 
+std::vector<std::string> command(const std::string& program,
+                                 const std::vector<std::string>& arguments) {
+  std::vector<std::string> argv;
+  argv.reserve(arguments.size() + 1);
+  argv.push_back(program);
+  argv.insert(argv.end(), arguments.begin(), arguments.end());
+  return argv;
+}
+
 process_result run_process(const std::vector<std::string>& argv, std::chrono::milliseconds limit) {
   return child_process(argv).wait(limit);
 }

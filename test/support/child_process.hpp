@@ -3,6 +3,7 @@
 // time it used (from wait4's rusage).
 //
 //   auto result = run_process({CORIO_APP_SPINNER_PATH, "--seconds", "0.5"});
+//   auto same = run_process(command(CORIO_APP_SPINNER_PATH, {"--seconds", "0.5"}));
 //
 //   child_process server({CORIO_APP_FLAGS_SERVER_PATH, "--port", "0"});
 //   std::string first = server.read_line();   // while it runs
@@ -59,6 +60,12 @@ private:
   std::string err_;
   std::chrono::steady_clock::time_point start_;
 };
+
+/// The argv of `program` run with `arguments`: {program, arguments...}. (Built by
+/// copying, not by inserting in front: g++ 12 -O3 gives a false -Warray-bounds for
+/// an insert of a long path into a vector of strings.)
+std::vector<std::string> command(const std::string& program,
+                                 const std::vector<std::string>& arguments);
 
 /// Runs `argv` (argv[0] is a path) to its end, kills it after `limit`. Throws on
 /// fork/exec setup failures.
