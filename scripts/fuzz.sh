@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Fuzz corio-flags-server's request handling (fuzz/flags_request_fuzzer.cpp) with
+# libFuzzer for a bounded time: configure and build the harness with ASan + UBSan in
+# build/fuzz, run it over a copy of the seed corpus test/fuzz/, print the executions.
+# Exits non-zero on a crash, a failed check, a leak, a timeout (-timeout) or too much
+# memory (-rss_limit_mb); the input is then saved in build/fuzz/artifacts/ and can be
+# replayed with `build/fuzz/bin/corio-flags-fuzzer <file>`. Inputs that once failed
+# belong in test/fuzz/ (named regression_*), so every later run replays them first.
+#
+#   scripts/fuzz.sh                  60 seconds
+#   scripts/fuzz.sh --seconds 600    longer
+#   scripts/fuzz.sh --build DIR      build (and work) in DIR instead of build/fuzz
+set -euo pipefail
+
+# shellcheck source=scripts/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+usage() {
+  awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"
+}
+
+seconds=60
+build_dir="${CORIO_ROOT}/build/fuzz"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --seconds)
+      [[ $# -ge 2 ]] || { usage >&2; exit 2; }
+      seconds="$2"
+      shift
+      ;;
+    --seconds=*) seconds="${1#--seconds=}" ;;
+    --build)
+      [[ $# -ge 2 ]] || { usage >&2; exit 2; }
+      build_dir="$2"
+      shift
+      ;;
+    --build=*) build_dir="${1#--build=}" ;;
+    -h | --help) usage; exit 0 ;;
+    *) log "unknown argument: $1"; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+if ! [[ "${seconds}" =~ ^[1-9][0-9]*$ ]]; then
+  log "--seconds wants a whole number of seconds, not '${seconds}'"
+  exit 2
+fi
+
+# g++ builds the harness; clang's libFuzzer runtime comes from libclang-rt-14-dev
+# (fuzz/coverage.cpp says why clang itself cannot build corio).
+ensure_packages "${CORIO_PACKAGES[@]}" libclang-rt-14-dev
+
+start="$(now_seconds)"
+echo "== fuzz: configure ${build_dir}"
+cmake -S "${CORIO_ROOT}" -B "${build_dir}" -G Ninja \
+  -DCMAKE_CXX_COMPILER=g++ \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCORIO_FUZZ=ON \
+  "-DCORIO_SANITIZERS=address;undefined" \
+  -DCORIO_BUILD_TESTS=OFF -DCORIO_BUILD_APPS=OFF -DCORIO_INSTALL=OFF \
+  -DCORIO_WARNINGS_AS_ERRORS=ON >/dev/null
+echo "== fuzz: build"
+cmake --build "${build_dir}" --target corio-flags-fuzzer -j 2
+built="$(now_seconds)"
+
+# libFuzzer adds what it finds to the corpus directory: work on a copy.
+corpus="${build_dir}/corpus"
+artifacts="${build_dir}/artifacts"
+rm -rf "${corpus}" "${artifacts}"
+mkdir -p "${corpus}" "${artifacts}"
+cp "${CORIO_ROOT}"/test/fuzz/* "${corpus}/"
+seeds="$(find "${corpus}" -type f | wc -l)"
+
+echo "== fuzz: ${seconds} s over ${seeds} seed inputs"
+log_file="${build_dir}/fuzz.log"
+status=0
+ASAN_OPTIONS="detect_leaks=1:${ASAN_OPTIONS:-}" \
+UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}" \
+  "${build_dir}/bin/corio-flags-fuzzer" \
+  -max_total_time="${seconds}" \
+  -timeout=20 \
+  -rss_limit_mb=2048 \
+  -max_len=16384 \
+  -dict="${CORIO_ROOT}/fuzz/http.dict" \
+  -artifact_prefix="${artifacts}/" \
+  -print_final_stats=1 \
+  "${corpus}" >"${log_file}" 2>&1 || status=$?
+
+grep -vE '^#[0-9]+[[:space:]]+(NEW|REDUCE)' "${log_file}" | tail -n 25
+runs="$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+).*/\1/p' "${log_file}" | tail -n 1)"
+coverage="$(grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+/[0-9]+[a-zA-Z]*' "${log_file}" | tail -n 1)"
+echo
+echo "== fuzz: ${runs:-0} executions in ${seconds} s (${coverage:-no coverage line}); corpus" \
+  "${seeds} -> $(find "${corpus}" -type f | wc -l) inputs;" \
+  "build $((built - start)) s, total $(($(now_seconds) - start)) s"
+if [[ "${status}" -ne 0 ]]; then
+  echo "== fuzz: FAILED (exit ${status}); the input is in ${artifacts}/:"
+  ls -l "${artifacts}"
+  echo "   replay: ${build_dir}/bin/corio-flags-fuzzer ${artifacts}/<file>; full log ${log_file}"
+  exit 1
+fi
