@@ -1,0 +1,150 @@
+// Smoke test of corio-bench (run as a child process): the shape of its output, never
+// its speed. `--quick --json FILE` must print the table (a header with the ratio
+// columns, a section per workload) and write JSON lines that each parse into the
+// required keys with positive, finite numbers; --child must print one measurement;
+// --help exits 0 and bad options exit 2.
+#include "support/child_process.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <string>
+#include <vector>
+
+using corio::test::process_result;
+using corio::test::run_process;
+using namespace std::chrono_literals;
+
+namespace {
+
+process_result bench(const std::vector<std::string>& arguments,
+                     std::chrono::milliseconds limit = std::chrono::seconds(60)) {
+  return run_process(corio::test::command(CORIO_APP_BENCH_PATH, arguments), limit);
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// A flat JSON object: "key": "text" or "key": number pairs. Empty when `line` is not
+// exactly one such object.
+struct json_object {
+  std::map<std::string, std::string> texts;
+  std::map<std::string, double> numbers;
+  bool valid = false;
+};
+
+json_object parse_flat_json(const std::string& line) {
+  static const std::regex whole(
+      R"(\{("[a-z_0-9]+": ("[^"\\]*"|-?[0-9][0-9.e+-]*)(, "[a-z_0-9]+": ("[^"\\]*"|-?[0-9][0-9.e+-]*))*)?\})");
+  static const std::regex member(R"re("([a-z_0-9]+)": (?:"([^"\\]*)"|(-?[0-9][0-9.e+-]*)))re");
+  json_object object;
+  if (!std::regex_match(line, whole))
+    return object;
+  for (auto it = std::sregex_iterator(line.begin(), line.end(), member);
+       it != std::sregex_iterator(); ++it) {
+    if ((*it)[2].matched || (*it)[3].length() == 0)
+      object.texts[(*it)[1]] = (*it)[2];
+    else
+      object.numbers[(*it)[1]] = std::stod((*it)[3]);
+  }
+  object.valid = true;
+  return object;
+}
+
+std::vector<std::string> lines_of(const std::filesystem::path& path) {
+  std::ifstream file(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(file, line);)
+    lines.push_back(line);
+  return lines;
+}
+
+const std::vector<std::string> workloads = {"spawn-join", "idle",           "ping-pong", "fan-out",
+                                            "cancel",     "timer-lateness", "debug-mode"};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(bench_app_test)
+
+BOOST_AUTO_TEST_CASE(quick_run_prints_the_table_and_writes_json_lines_with_sane_values) {
+  const auto json = std::filesystem::temp_directory_path() /
+                    ("corio-bench-test-" + std::to_string(getpid()) + ".jsonl");
+  const auto result = bench({"--quick", "--json", json.string()}, 100s);
+  const std::vector<std::string> lines = lines_of(json);
+  std::filesystem::remove(json);
+  BOOST_TEST_REQUIRE(result.exit_code == 0, result.err << result.out);
+
+  BOOST_TEST(contains(result.out, "corio-bench: "), result.out);
+  static const std::regex header("\n  impl +n +.*spread.*peak RSS +corio/raw +vs corio\n");
+  BOOST_TEST(std::regex_search(result.out, header), result.out);
+  for (const std::string workload :
+       {"spawn-join (cold)", "spawn-join (warm)", "idle", "ping-pong", "fan-out", "cancel (sleep)",
+        "cancel (queue-get)", "timer-lateness"})
+    BOOST_TEST(contains(result.out, "\n" + workload + ": "), workload);
+  BOOST_TEST(contains(result.out, "\ntargets (issue 5"), result.out);
+  BOOST_TEST(contains(result.out, "\nnotes\n"), result.out);
+
+  BOOST_TEST_REQUIRE(!lines.empty());
+  std::set<std::string> seen_workloads;
+  std::set<std::string> seen_impls;
+  for (const std::string& line : lines) {
+    const json_object object = parse_flat_json(line);
+    BOOST_TEST_REQUIRE(object.valid, line);
+    const bool known_workload = std::find(workloads.begin(), workloads.end(),
+                                          object.texts.at("workload")) != workloads.end();
+    BOOST_TEST(known_workload, line);
+    BOOST_TEST(!object.texts.at("impl").empty(), line);
+    for (const std::string key : {"n", "wall_s", "per_op_ns", "rss_kb"}) {
+      BOOST_TEST_REQUIRE(object.numbers.contains(key), key << " in " << line);
+      const double value = object.numbers.at(key);
+      BOOST_TEST((std::isfinite(value) && value > 0), key << " in " << line);
+    }
+    seen_workloads.insert(object.texts.at("workload"));
+    seen_impls.insert(object.texts.at("impl"));
+  }
+  for (const std::string& workload : workloads)
+    if (workload != "debug-mode" || contains(result.out, "\ndebug-mode: "))
+      BOOST_TEST(seen_workloads.contains(workload), workload);
+  for (const std::string impl : {"corio", "raw-asio", "threads", "corio-limit-64", "pool-8",
+                                 "pool-64", "pool-512", "thread-per-request"})
+    BOOST_TEST(seen_impls.contains(impl), impl);
+}
+
+BOOST_AUTO_TEST_CASE(child_mode_prints_one_measurement_as_json) {
+  const auto result = bench({"--child", "--only", "ping-pong", "--impl", "corio", "--n", "1000"});
+  BOOST_TEST_REQUIRE(result.exit_code == 0, result.err);
+  const json_object object = parse_flat_json(result.out.substr(0, result.out.find('\n')));
+  BOOST_TEST_REQUIRE(object.valid, result.out);
+  BOOST_TEST(object.texts.at("workload") == "ping-pong");
+  BOOST_TEST(object.numbers.at("n") == 1000);
+  BOOST_TEST(object.numbers.at("per_op_ns") > 0);
+}
+
+BOOST_AUTO_TEST_CASE(help_exits_0_and_bad_options_exit_2_with_a_message) {
+  const auto help = bench({"--help"});
+  BOOST_TEST(help.exit_code == 0);
+  for (const std::string option : {"--quick", "--json", "--plot", "--only", "--impl", "--child"})
+    BOOST_TEST(contains(help.out, option), option);
+  for (const std::vector<std::string>& bad :
+       std::vector<std::vector<std::string>>{{"--frobnicate"},
+                                             {"--only", "spawn-everything"},
+                                             {"--impl", "fibers"},
+                                             {"--reps", "0"},
+                                             {"--n", "5"},
+                                             {"--child", "--only", "idle"}}) {
+    const auto result = bench(bad);
+    BOOST_TEST(result.exit_code == 2, bad.front());
+    BOOST_TEST(!result.err.empty(), bad.front());
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
