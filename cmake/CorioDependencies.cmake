@@ -14,4 +14,6 @@ endif()
 
 if(CORIO_BUILD_APPS)
   find_package(CLI11 CONFIG REQUIRED)
+  # corio-bench's JSON lines (and bench_app_test, which reads them back).
+  find_package(nlohmann_json 3 CONFIG REQUIRED)
 endif()

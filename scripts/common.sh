@@ -18,10 +18,17 @@ CORIO_PACKAGES=(
   libspdlog-dev
   libfmt-dev
   libcli11-dev
+  nlohmann-json3-dev
 )
 
 log() {
   printf '%s\n' "$*" >&2
+}
+
+# usage: prints the running script's header comment (its --help text), from the line
+# after the #! to the first line that is not a comment.
+usage() {
+  awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"
 }
 
 # ensure_packages [PACKAGE...]: defaults to CORIO_PACKAGES. Installs what is missing

@@ -15,10 +15,6 @@ set -euo pipefail
 # shellcheck source=scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-usage() {
-  awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"
-}
-
 seconds=60
 build_dir="${CORIO_ROOT}/build/fuzz"
 while [[ $# -gt 0 ]]; do

@@ -6,6 +6,7 @@
 #include "support/child_process.hpp"
 
 #include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
 
 #include <unistd.h>
 
@@ -13,7 +14,6 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <regex>
 #include <set>
 #include <string>
@@ -34,30 +34,10 @@ bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-// A flat JSON object: "key": "text" or "key": number pairs. Empty when `line` is not
-// exactly one such object.
-struct json_object {
-  std::map<std::string, std::string> texts;
-  std::map<std::string, double> numbers;
-  bool valid = false;
-};
-
-json_object parse_flat_json(const std::string& line) {
-  static const std::regex whole(
-      R"(\{("[a-z_0-9]+": ("[^"\\]*"|-?[0-9][0-9.e+-]*)(, "[a-z_0-9]+": ("[^"\\]*"|-?[0-9][0-9.e+-]*))*)?\})");
-  static const std::regex member(R"re("([a-z_0-9]+)": (?:"([^"\\]*)"|(-?[0-9][0-9.e+-]*)))re");
-  json_object object;
-  if (!std::regex_match(line, whole))
-    return object;
-  for (auto it = std::sregex_iterator(line.begin(), line.end(), member);
-       it != std::sregex_iterator(); ++it) {
-    if ((*it)[2].matched || (*it)[3].length() == 0)
-      object.texts[(*it)[1]] = (*it)[2];
-    else
-      object.numbers[(*it)[1]] = std::stod((*it)[3]);
-  }
-  object.valid = true;
-  return object;
+// The line as a JSON object; a null json when it is not exactly one object.
+nlohmann::json parse_object(const std::string& line) {
+  auto object = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  return object.is_object() ? object : nlohmann::json();
 }
 
 std::vector<std::string> lines_of(const std::filesystem::path& path) {
@@ -97,19 +77,23 @@ BOOST_AUTO_TEST_CASE(quick_run_prints_the_table_and_writes_json_lines_with_sane_
   std::set<std::string> seen_workloads;
   std::set<std::string> seen_impls;
   for (const std::string& line : lines) {
-    const json_object object = parse_flat_json(line);
-    BOOST_TEST_REQUIRE(object.valid, line);
-    const bool known_workload = std::find(workloads.begin(), workloads.end(),
-                                          object.texts.at("workload")) != workloads.end();
+    const nlohmann::json object = parse_object(line);
+    BOOST_TEST_REQUIRE(object.is_object(), line);
+    BOOST_TEST_REQUIRE(object.value("workload", nlohmann::json()).is_string(), line);
+    BOOST_TEST_REQUIRE(object.value("impl", nlohmann::json()).is_string(), line);
+    const auto workload = object["workload"].get<std::string>();
+    const auto impl = object["impl"].get<std::string>();
+    const bool known_workload =
+        std::find(workloads.begin(), workloads.end(), workload) != workloads.end();
     BOOST_TEST(known_workload, line);
-    BOOST_TEST(!object.texts.at("impl").empty(), line);
+    BOOST_TEST(!impl.empty(), line);
     for (const std::string key : {"n", "wall_s", "per_op_ns", "rss_kb"}) {
-      BOOST_TEST_REQUIRE(object.numbers.contains(key), key << " in " << line);
-      const double value = object.numbers.at(key);
+      BOOST_TEST_REQUIRE(object.value(key, nlohmann::json()).is_number(), key << " in " << line);
+      const auto value = object[key].get<double>();
       BOOST_TEST((std::isfinite(value) && value > 0), key << " in " << line);
     }
-    seen_workloads.insert(object.texts.at("workload"));
-    seen_impls.insert(object.texts.at("impl"));
+    seen_workloads.insert(workload);
+    seen_impls.insert(impl);
   }
   for (const std::string& workload : workloads)
     if (workload != "debug-mode" || contains(result.out, "\ndebug-mode: "))
@@ -122,11 +106,11 @@ BOOST_AUTO_TEST_CASE(quick_run_prints_the_table_and_writes_json_lines_with_sane_
 BOOST_AUTO_TEST_CASE(child_mode_prints_one_measurement_as_json) {
   const auto result = bench({"--child", "--only", "ping-pong", "--impl", "corio", "--n", "1000"});
   BOOST_TEST_REQUIRE(result.exit_code == 0, result.err);
-  const json_object object = parse_flat_json(result.out.substr(0, result.out.find('\n')));
-  BOOST_TEST_REQUIRE(object.valid, result.out);
-  BOOST_TEST(object.texts.at("workload") == "ping-pong");
-  BOOST_TEST(object.numbers.at("n") == 1000);
-  BOOST_TEST(object.numbers.at("per_op_ns") > 0);
+  const nlohmann::json object = parse_object(result.out.substr(0, result.out.find('\n')));
+  BOOST_TEST_REQUIRE(object.is_object(), result.out);
+  BOOST_TEST(object.value("workload", "") == "ping-pong");
+  BOOST_TEST(object.value("n", 0.0) == 1000);
+  BOOST_TEST(object.value("per_op_ns", 0.0) > 0);
 }
 
 BOOST_AUTO_TEST_CASE(help_exits_0_and_bad_options_exit_2_with_a_message) {

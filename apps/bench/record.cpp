@@ -1,13 +1,14 @@
 // apps/bench/record.cpp - a measurement's record as one line of JSON (written by the
-// child, read back by the parent, written again to --json FILE), and the small
-// statistics every family needs.
+// child, read back by the parent, written again to --json FILE; nlohmann::json does
+// the JSON), and the small statistics every family needs.
 #include "bench.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <stdexcept>
 
 namespace bench {
@@ -64,123 +65,44 @@ std::vector<std::string> record::number_keys() const {
 
 namespace {
 
-std::string json_string(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\')
-      out += fmt::format("\\{}", c);
-    else if (static_cast<unsigned char>(c) < 0x20)
-      out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-    else
-      out += c;
-  }
-  return out + '"';
+bool is_whole(double number) {
+  constexpr double exact_limit = 9007199254740992.0; // 2^53: every integer below is exact
+  return std::isfinite(number) && std::abs(number) < exact_limit && std::floor(number) == number;
 }
-
-// A cursor over one line of JSON; each read_* skips the white space before it.
-struct json_reader {
-  std::string_view rest;
-  std::string error;
-
-  bool fail(std::string_view what) {
-    if (error.empty())
-      error = fmt::format("{} at '{}'", what, rest.substr(0, 20));
-    return false;
-  }
-  void skip_space() {
-    while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t'))
-      rest.remove_prefix(1);
-  }
-  bool take(char c) {
-    skip_space();
-    if (rest.empty() || rest.front() != c)
-      return false;
-    rest.remove_prefix(1);
-    return true;
-  }
-  bool read_string(std::string& out) {
-    if (!take('"'))
-      return fail("expected a string");
-    while (!rest.empty() && rest.front() != '"') {
-      char c = rest.front();
-      rest.remove_prefix(1);
-      if (c == '\\') {
-        if (rest.empty())
-          return fail("unterminated escape");
-        c = rest.front();
-        rest.remove_prefix(1);
-        if (c == 'u') {
-          unsigned code = 0;
-          const auto [end, ec] = std::from_chars(rest.data(), rest.data() + 4, code, 16);
-          if (rest.size() < 4 || ec != std::errc() || end != rest.data() + 4 || code > 0x7f)
-            return fail("unsupported \\u escape");
-          c = static_cast<char>(code);
-          rest.remove_prefix(4);
-        } else if (c != '"' && c != '\\' && c != '/') {
-          return fail("unsupported escape");
-        }
-      }
-      out += c;
-    }
-    return take('"') || fail("unterminated string");
-  }
-  bool read_number(double& out) {
-    skip_space();
-    const auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), out);
-    if (ec != std::errc())
-      return fail("expected a number");
-    rest.remove_prefix(static_cast<std::size_t>(end - rest.data()));
-    return true;
-  }
-};
 
 } // namespace
 
 std::string record::json() const {
-  std::string out = "{";
+  nlohmann::ordered_json object = nlohmann::ordered_json::object();
   for (const auto& [name, value] : fields_) {
-    if (out.size() > 1)
-      out += ", ";
-    out += json_string(name) + ": ";
-    if (std::holds_alternative<std::string>(value))
-      out += json_string(std::get<std::string>(value));
-    else if (std::isfinite(std::get<double>(value)))
-      out += fmt::format("{}", std::get<double>(value));
+    if (const auto* text = std::get_if<std::string>(&value))
+      object[name] = *text;
+    else if (const double number = std::get<double>(value); is_whole(number))
+      object[name] = static_cast<std::int64_t>(number); // "n": 1000, not 1000.0
+    else if (std::isfinite(number))
+      object[name] = number;
     else
-      out += "null";
+      object[name] = nullptr; // JSON has no NaN or infinity
   }
-  return out + "}";
+  return object.dump();
 }
 
 std::optional<record> record::parse(std::string_view line, std::string& error) {
-  json_reader in{line, {}};
-  record result;
-  bool ok = in.take('{') || in.fail("expected '{'");
-  for (bool first = true; ok && !in.take('}'); first = false) {
-    std::string key;
-    ok = (first || in.take(',') || in.fail("expected ','")) && in.read_string(key) &&
-         (in.take(':') || in.fail("expected ':'"));
-    if (!ok)
-      break;
-    in.skip_space();
-    if (in.rest.starts_with('"')) {
-      std::string text;
-      ok = in.read_string(text);
-      result.set(key, std::move(text));
-    } else if (in.rest.starts_with("null")) {
-      in.rest.remove_prefix(4);
-    } else {
-      double number = 0;
-      ok = in.read_number(number);
-      result.set(key, number);
-    }
-  }
-  in.skip_space();
-  if (ok && !in.rest.empty())
-    ok = in.fail("unexpected text after the object");
-  if (!ok) {
-    error = in.error;
+  const auto object = nlohmann::ordered_json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (object.is_discarded() || !object.is_object()) {
+    error = fmt::format("not a JSON object: '{}'", line.substr(0, 40));
     return std::nullopt;
+  }
+  record result;
+  for (const auto& [key, value] : object.items()) {
+    if (value.is_string()) {
+      result.set(key, value.get<std::string>());
+    } else if (value.is_number()) {
+      result.set(key, value.get<double>());
+    } else if (!value.is_null()) { // null: a number that was not finite
+      error = fmt::format("'{}' is neither a number nor a string", key);
+      return std::nullopt;
+    }
   }
   return result;
 }
