@@ -6,7 +6,7 @@
 #   asan     the same under ASan + UBSan (LeakSanitizer on)
 #   tsan     TSan build of the test executables that start threads; the ctests
 #            labelled `threads` (to_thread, submit, the apps' thread modes, the server)
-#   fuzz     scripts/fuzz.sh --seconds 60, when that script exists
+#   fuzz     scripts/fuzz.sh --seconds 60 (libFuzzer on the flags server)
 # and a wall-time table at the end. Every preset is built with
 # CORIO_WARNINGS_AS_ERRORS=ON, so a warning fails here exactly as it fails in CI.
 #
@@ -102,11 +102,7 @@ run_lint() {
 }
 
 run_fuzz() {
-  if [[ -f scripts/fuzz.sh ]]; then
-    bash scripts/fuzz.sh --seconds "${fuzz_seconds}"
-  else
-    echo "== fuzz: scripts/fuzz.sh does not exist yet; skipped"
-  fi
+  bash scripts/fuzz.sh --seconds "${fuzz_seconds}"
 }
 
 steps=()
