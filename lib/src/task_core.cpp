@@ -83,6 +83,7 @@ bool task_core_base::cancel() noexcept {
     return false;
   if (logger().should_log(spdlog::level::debug))
     logger().debug("cancelling {}", repr());
+  cancel_requested_ = true;
   cancel_signal_.emit(boost::asio::cancellation_type::terminal);
   return true;
 }
@@ -102,13 +103,17 @@ std::exception_ptr task_core_base::retrieve_exception() noexcept {
 
 void task_core_base::finish_with_exception(std::exception_ptr error) {
   if (is_cancellation(error)) {
-    exception_ = std::make_exception_ptr(
-        cancelled_error(fmt::format("corio: task '{}' was cancelled", name())));
-    finish(task_state::cancelled);
+    finish_cancelled();
   } else {
     exception_ = std::move(error);
     finish(task_state::failed);
   }
+}
+
+void task_core_base::finish_cancelled() {
+  exception_ = std::make_exception_ptr(
+      cancelled_error(fmt::format("corio: task '{}' was cancelled", name())));
+  finish(task_state::cancelled);
 }
 
 void task_core_base::finish(task_state state) {

@@ -70,6 +70,9 @@ public:
   /// Requests cancellation (lands at the task's current or next suspension point).
   /// False when the task has already finished.
   bool cancel() noexcept;
+  /// True once cancel() was called on the pending task; a task whose body has not
+  /// started yet reads it on its first turn (start_task.hpp).
+  bool cancel_requested() const noexcept { return cancel_requested_; }
   /// timeout()'s cancellation: like cancel(), and remembers the deadline did it.
   void cancel_for_deadline() noexcept;
   bool deadline_expired() const noexcept { return deadline_expired_; }
@@ -83,6 +86,8 @@ public:
 
   /// The coroutine ended with an exception: classifies it and finishes.
   void finish_with_exception(std::exception_ptr error);
+  /// Finishes `cancelled` (with a cancelled_error for awaiters).
+  void finish_cancelled();
 
   /// Prints `<Task pending name='Task-1'>` (asyncio's repr).
   void print(std::ostream& out) const;
@@ -92,7 +97,8 @@ public:
   task_ref ref() const noexcept { return ref_; }
   /// When the task was spawned (a coarse clock: a few ms of resolution).
   std::chrono::steady_clock::time_point created() const noexcept { return created_; }
-  /// True once its body has begun (task_body marks it).
+  /// True once its body has begun (task_body marks it; a task cancelled before its
+  /// first turn never begins).
   bool started() const noexcept { return started_; }
   void mark_started() noexcept { started_ = true; }
   /// What the task is suspended in ("sleep", "queue get", ...), when a corio wait
@@ -120,6 +126,7 @@ private:
   std::uint32_t references_ = 0;
   task_state state_ = task_state::pending;
   bool deadline_expired_ = false;
+  bool cancel_requested_ = false;
   bool exception_retrieved_ = false;
   bool started_ = false;
   const char* waiting_on_ = nullptr;
