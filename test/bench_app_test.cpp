@@ -4,6 +4,7 @@
 // required keys with positive, finite numbers; --child must print one measurement;
 // --help exits 0 and bad options exit 2.
 #include "support/child_process.hpp"
+#include "support/text.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
@@ -19,6 +20,7 @@
 #include <string>
 #include <vector>
 
+using corio::test::contains;
 using corio::test::process_result;
 using corio::test::run_process;
 using namespace std::chrono_literals;
@@ -28,10 +30,6 @@ namespace {
 process_result bench(const std::vector<std::string>& arguments,
                      std::chrono::milliseconds limit = std::chrono::seconds(60)) {
   return run_process(corio::test::command(CORIO_APP_BENCH_PATH, arguments), limit);
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
 }
 
 // The line as a JSON object; a null json when it is not exactly one object.

@@ -15,6 +15,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "support/corio_test.hpp"
+#include "support/text.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -23,6 +24,8 @@
 #include <string>
 
 using namespace std::chrono_literals;
+
+using corio::test::contains;
 
 namespace {
 
@@ -41,10 +44,6 @@ corio::awaitable<void> join(corio::task<void> t) {
 
 corio::awaitable<int> get_one(corio::queue<int>& q) {
   co_return co_await q.get();
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
 }
 
 } // namespace

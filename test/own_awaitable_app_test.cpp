@@ -1,12 +1,14 @@
 // Smoke test of corio-own-awaitable: a user-defined async_initiate operation used
 // plainly and under timeout, cancel, gather and task_group (runs as a child process).
 #include "support/child_process.hpp"
+#include "support/text.hpp"
 
 #include <boost/test/unit_test.hpp>
 
 #include <string>
 #include <vector>
 
+using corio::test::contains;
 using corio::test::process_result;
 using corio::test::run_process;
 
@@ -14,10 +16,6 @@ namespace {
 
 process_result own_awaitable(const std::vector<std::string>& arguments) {
   return run_process(corio::test::command(CORIO_APP_OWN_AWAITABLE_PATH, arguments));
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
 }
 
 } // namespace

@@ -148,6 +148,13 @@ void task_core_base::print(std::ostream& out) const {
   out << '>';
 }
 
+std::ostream& task_core_base::print(std::ostream& out, const task_core_base* core) {
+  if (core == nullptr)
+    return out << "<Task empty>";
+  core->print(out);
+  return out;
+}
+
 void throw_result_taken(const task_core_base& core) {
   throw std::logic_error(fmt::format("corio: the result of task '{}' is move-only and an earlier "
                                      "co_await already took it",

@@ -61,10 +61,7 @@ public:
 
   /// asyncio's repr, as for task<T>: <Task pending name='Task-1'>.
   friend std::ostream& operator<<(std::ostream& out, const any_task& t) {
-    if (!t.valid())
-      return out << "<Task empty>";
-    t.core_->print(out);
-    return out;
+    return detail::task_core_base::print(out, t.core_.get());
   }
 
 private:

@@ -101,10 +101,7 @@ public:
 
   /// asyncio's repr: <Task pending name='Task-1'>, <Task failed name='x' exception='...'>.
   friend std::ostream& operator<<(std::ostream& out, const task& t) {
-    if (!t.valid())
-      return out << "<Task empty>";
-    t.core_->print(out);
-    return out;
+    return detail::task_core_base::print(out, t.core_.get());
   }
 
 private:

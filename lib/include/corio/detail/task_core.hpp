@@ -91,6 +91,8 @@ public:
 
   /// Prints `<Task pending name='Task-1'>` (asyncio's repr).
   void print(std::ostream& out) const;
+  /// The same, or `<Task empty>` for no task: operator<< of task<T> and any_task.
+  static std::ostream& print(std::ostream& out, const task_core_base* core);
   std::string repr() const;
 
   /// How this pending task is named by its executor (task_executor.hpp).
