@@ -1,22 +1,24 @@
 #!/usr/bin/env bash
 # Fuzz corio-flags-server's request handling (fuzz/flags_request_fuzzer.cpp) with
-# libFuzzer for a bounded time: configure and build the harness with ASan + UBSan in
-# build/fuzz, run it over a copy of the seed corpus test/fuzz/, print the executions.
-# Exits non-zero on a crash, a failed check, a leak, a timeout (-timeout) or too much
-# memory (-rss_limit_mb); the input is then saved in build/fuzz/artifacts/ and can be
-# replayed with `build/fuzz/bin/corio-flags-fuzzer <file>`. Inputs that once failed
-# belong in test/fuzz/ (named regression_*), so every later run replays them first.
+# libFuzzer for a bounded time: configure the asan preset (ASan + UBSan) with
+# -DCORIO_FUZZ=ON, build the harness there (it reuses that build's libcorio, so after
+# the asan tests only the harness compiles), run it over a copy of the seed corpus
+# test/fuzz/, print the executions. Exits non-zero on a crash, a failed check, a leak,
+# a timeout (-timeout) or too much memory (-rss_limit_mb); the input is then saved in
+# build/asan/fuzz-run/artifacts/ and can be replayed with
+# `build/asan/bin/corio-flags-fuzzer <file>`. Inputs that once failed belong in
+# test/fuzz/ (named regression_*), so every later run replays them first.
 #
 #   scripts/fuzz.sh                  60 seconds
 #   scripts/fuzz.sh --seconds 600    longer
-#   scripts/fuzz.sh --build DIR      build (and work) in DIR instead of build/fuzz
+#   scripts/fuzz.sh --build DIR      configure the asan preset in DIR instead of build/asan
 set -euo pipefail
 
 # shellcheck source=scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 seconds=60
-build_dir="${CORIO_ROOT}/build/fuzz"
+build_dir="${CORIO_ROOT}/build/asan"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --seconds)
@@ -45,29 +47,26 @@ fi
 # (fuzz/coverage.cpp says why clang itself cannot build corio).
 ensure_packages "${CORIO_PACKAGES[@]}" libclang-rt-14-dev
 
+build_dir="$(realpath -m "${build_dir}")" # before the cd below
 start="$(now_seconds)"
-echo "== fuzz: configure ${build_dir}"
-cmake -S "${CORIO_ROOT}" -B "${build_dir}" -G Ninja \
-  -DCMAKE_CXX_COMPILER=g++ \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCORIO_FUZZ=ON \
-  "-DCORIO_SANITIZERS=address;undefined" \
-  -DCORIO_BUILD_TESTS=OFF -DCORIO_BUILD_APPS=OFF -DCORIO_INSTALL=OFF \
-  -DCORIO_WARNINGS_AS_ERRORS=ON >/dev/null
+cd "${CORIO_ROOT}"
+echo "== fuzz: configure ${build_dir} (asan preset, CORIO_FUZZ=ON)"
+cmake --preset asan -B "${build_dir}" -DCORIO_FUZZ=ON -DCORIO_WARNINGS_AS_ERRORS=ON >/dev/null
 echo "== fuzz: build"
 cmake --build "${build_dir}" --target corio-flags-fuzzer -j 2
 built="$(now_seconds)"
 
 # libFuzzer adds what it finds to the corpus directory: work on a copy.
-corpus="${build_dir}/corpus"
-artifacts="${build_dir}/artifacts"
+work_dir="${build_dir}/fuzz-run"
+corpus="${work_dir}/corpus"
+artifacts="${work_dir}/artifacts"
 rm -rf "${corpus}" "${artifacts}"
 mkdir -p "${corpus}" "${artifacts}"
 cp "${CORIO_ROOT}"/test/fuzz/* "${corpus}/"
 seeds="$(find "${corpus}" -type f | wc -l)"
 
 echo "== fuzz: ${seconds} s over ${seeds} seed inputs"
-log_file="${build_dir}/fuzz.log"
+log_file="${work_dir}/fuzz.log"
 status=0
 ASAN_OPTIONS="detect_leaks=1:${ASAN_OPTIONS:-}" \
 UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}" \
