@@ -12,8 +12,13 @@ namespace corio {
 
 namespace {
 
-// A cancelled wait surfaces as corio::cancelled_error, asyncio's CancelledError.
-awaitable<void> wait(boost::asio::steady_timer& timer) {
+// The whole sleep is this one coroutine frame, which owns the timer: `when` is a
+// time point or a duration, as steady_timer takes either. A cancelled wait surfaces
+// as corio::cancelled_error, asyncio's CancelledError.
+template <typename When>
+awaitable<void> sleep_on_timer(When when) {
+  boost::asio::steady_timer timer(detail::loop_executor(co_await boost::asio::this_coro::executor),
+                                  when);
   detail::note_waiting("sleep");
   auto [error] = co_await timer.async_wait(detail::wait_token);
   detail::throw_if_cancelled(error);
@@ -24,15 +29,11 @@ awaitable<void> wait(boost::asio::steady_timer& timer) {
 } // namespace
 
 awaitable<void> sleep_until(std::chrono::steady_clock::time_point deadline) {
-  boost::asio::steady_timer timer(detail::loop_executor(co_await boost::asio::this_coro::executor),
-                                  deadline);
-  co_await wait(timer);
+  return sleep_on_timer(deadline);
 }
 
 awaitable<void> detail::sleep_for(std::chrono::steady_clock::duration duration) {
-  boost::asio::steady_timer timer(detail::loop_executor(co_await boost::asio::this_coro::executor),
-                                  duration);
-  co_await wait(timer);
+  return sleep_on_timer(duration);
 }
 
 awaitable<void> yield_now() {
