@@ -5,6 +5,7 @@
 #include <corio/detail/runtime.hpp>
 #include <corio/detail/waiter_list.hpp>
 #include <corio/errors.hpp>
+#include <corio/shield.hpp>
 #include <corio/sleep.hpp>
 #include <corio/task.hpp>
 
@@ -107,6 +108,44 @@ BOOST_AUTO_TEST_CASE(an_exception_escaping_a_raw_handler_is_logged_and_the_loop_
   }());
   BOOST_TEST(result == 5);
   BOOST_TEST(log.count("handler blew up") == 1);
+}
+
+// The same rule during the final drain: main's result survives, and a task still in
+// its cleanup finishes it instead of being destroyed mid-cleanup.
+BOOST_AUTO_TEST_CASE(an_exception_escaping_a_raw_handler_during_the_drain_is_logged_too) {
+  corio::test::captured_log log;
+  bool cleaned_up = false;
+  const int result = corio::run([](bool& cleaned_up) -> corio::awaitable<int> {
+    corio::spawn([](bool& cleaned_up) -> corio::awaitable<void> {
+      try {
+        co_await corio::sleep(1h);
+      } catch (const corio::cancelled_error&) {
+        boost::asio::post(corio::detail::current_executor("test"),
+                          [] { throw std::runtime_error("handler blew up in the drain"); });
+      }
+      co_await corio::enter_cleanup();
+      co_await corio::sleep(5ms); // the drain's loop runs on while this waits
+      cleaned_up = true;
+    }(cleaned_up));
+    co_await corio::sleep(1ms);
+    co_return 7;
+  }(cleaned_up));
+  BOOST_TEST(result == 7);
+  BOOST_TEST(cleaned_up);
+  BOOST_TEST(log.count("handler blew up in the drain") == 1u);
+  BOOST_TEST(log.count("destroyed but it is pending") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(an_absurd_thread_pool_size_is_rejected_before_anything_runs) {
+  bool ran = false;
+  BOOST_CHECK_THROW(corio::run(
+                        [](bool& ran) -> corio::awaitable<void> {
+                          ran = true;
+                          co_return;
+                        }(ran),
+                        {.thread_pool_size = corio::run_options::max_threads + 1}),
+                    std::invalid_argument);
+  BOOST_TEST(!ran);
 }
 
 BOOST_AUTO_TEST_CASE(a_task_that_refuses_to_end_is_reported_when_the_drain_gives_up) {

@@ -421,4 +421,43 @@ BOOST_AUTO_TEST_CASE(a_never_awaited_task_releases_what_it_holds) {
   BOOST_TEST(counted::alive == 0);
 }
 
+namespace {
+
+// Catches every cancellation around a sleep, `attempts` times: after the first, each
+// sleep throws at once (sticky cancellation), so the task never suspends again.
+corio::awaitable<void> catch_cancellation_in_a_loop(int attempts) {
+  for (int attempt = 0; attempt < attempts; ++attempt) {
+    try {
+      co_await corio::sleep(1h);
+    } catch (...) { // NOLINT(bugprone-empty-catch): the mistake under test
+    }
+  }
+}
+
+// Spawns it, cancels it while it sleeps, and awaits its end (done: it returns).
+void cancel_a_task_catching_its_cancellation(int attempts, const std::string& name) {
+  corio::run([](int attempts, std::string name) -> corio::awaitable<void> {
+    auto stubborn = corio::spawn(catch_cancellation_in_a_loop(attempts), std::move(name));
+    co_await corio::sleep(1ms);
+    stubborn.cancel();
+    co_await stubborn;
+  }(attempts, name));
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_task_that_catches_its_cancellation_in_a_loop_is_named_in_a_warning) {
+  corio::test::captured_log log;
+  cancel_a_task_catching_its_cancellation(5000, "stubborn");
+  BOOST_TEST(log.count("<Task pending name='stubborn'> (spawned at ") == 1u);
+  BOOST_TEST(log.count("task_test.cpp") == 1u);
+  BOOST_TEST(log.count("catches its cancellation in a loop") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_task_that_catches_its_cancellation_a_few_times_is_not_warned_about) {
+  corio::test::captured_log log;
+  cancel_a_task_catching_its_cancellation(10, "retrying");
+  BOOST_TEST(log.count("catches its cancellation in a loop") == 0u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

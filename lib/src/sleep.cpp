@@ -29,16 +29,27 @@ awaitable<void> sleep_on_timer(When when) {
 } // namespace
 
 awaitable<void> sleep_until(std::chrono::steady_clock::time_point deadline) {
+  detail::note_wait_started();
   return sleep_on_timer(deadline);
 }
 
 awaitable<void> detail::sleep_for(std::chrono::steady_clock::duration duration) {
+  detail::note_wait_started();
   return sleep_on_timer(duration);
 }
 
-awaitable<void> yield_now() {
+namespace {
+
+awaitable<void> post_and_resume() {
   co_await boost::asio::post(co_await boost::asio::this_coro::executor,
                              boost::asio::use_awaitable_t<executor>());
+}
+
+} // namespace
+
+awaitable<void> yield_now() {
+  detail::note_wait_started();
+  return post_and_resume();
 }
 
 } // namespace corio

@@ -88,6 +88,20 @@ bool task_core_base::cancel() noexcept {
   return true;
 }
 
+void task_core_base::count_wait_after_cancel() noexcept {
+  if (++waits_after_cancel_ < spinning_after_cancel_threshold || warned_spinning_)
+    return;
+  warned_spinning_ = true;
+  try {
+    logger().warn("{} (spawned at {}) was cancelled and has since started {} waits in one step, "
+                  "each failing at once with cancelled_error: it catches its cancellation in a "
+                  "loop and keeps its loop busy forever; let cancelled_error propagate, or leave "
+                  "the loop when it arrives",
+                  repr(), where(spawn_site_), waits_after_cancel_);
+  } catch (...) { // logging must not turn a warning into a crash
+  }
+}
+
 void task_core_base::cancel_for_deadline() noexcept {
   if (done())
     return;
@@ -170,7 +184,7 @@ void throw_empty_task() {
 namespace corio::detail {
 
 executor current_executor(const char* function) {
-  runtime* current = runtime::current();
+  loop_state* current = loop_state::current();
   if (current == nullptr)
     throw std::logic_error(fmt::format(
         "{}: no corio loop runs on this thread; call it inside corio::run(), or pass an executor",

@@ -32,4 +32,9 @@ void note_waiting(const char* what) noexcept {
     running->note_waiting(what);
 }
 
+void note_wait_started() noexcept {
+  if (task_core_base* running = running_task(); running != nullptr && running->cancel_requested())
+    running->count_wait_after_cancel();
+}
+
 } // namespace corio::detail

@@ -49,6 +49,7 @@ task_group::~task_group() {
 }
 
 void task_group::check_open(const char* operation) const {
+  binding_.check("corio::task_group");
   if (phase_ == phase::joined)
     throw std::logic_error(fmt::format(
         "corio::task_group::{}: the group was already joined; use a new group", operation));

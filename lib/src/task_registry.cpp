@@ -6,6 +6,9 @@
 #include <boost/asio/execution/context.hpp>
 #include <boost/asio/query.hpp>
 
+#include <fmt/format.h>
+
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -22,8 +25,20 @@ task_registry& task_registry::of(const executor& ex) {
   auto& context = boost::asio::query(ex, boost::asio::execution::context);
   // use_service() takes a mutex and walks a list; the loop of run() is the
   // common case and is known without either.
-  if (runtime* current = runtime::current(); current != nullptr && &current->context() == &context)
-    return current->registry();
+  if (loop_state* current = loop_state::current(); current != nullptr) {
+    if (&current->context() == &context)
+      return current->registry();
+    // Another loop of this runtime: its registry belongs to its thread.
+    const runtime& owner = current->owner();
+    for (std::size_t index = 0; index < owner.loop_count(); ++index) {
+      if (&owner.loop_at(index).context() == &context)
+        throw std::logic_error(fmt::format(
+            "corio: an executor of loop {} was used to start or list tasks from loop {}; a "
+            "loop's tasks are started and listed on that loop (use corio::spawn(loop, ...) or "
+            "corio::submit())",
+            index, current->index()));
+    }
+  }
   return boost::asio::use_service<task_registry>(context);
 }
 
@@ -41,6 +56,8 @@ void task_registry::add(task_core_base& core) {
   (tail_ != nullptr ? tail_->registry_next_ : head_) = &core;
   tail_ = &core;
   ++size_;
+  if (runtime_live_tasks_ != nullptr)
+    runtime_live_tasks_->fetch_add(1, std::memory_order_relaxed);
 }
 
 void task_registry::remove(task_core_base& core) noexcept {
@@ -50,6 +67,8 @@ void task_registry::remove(task_core_base& core) noexcept {
       core.registry_previous_;
   core.registry_previous_ = core.registry_next_ = nullptr;
   --size_;
+  if (runtime_live_tasks_ != nullptr)
+    runtime_live_tasks_->fetch_sub(1, std::memory_order_acq_rel);
   task_slot* slot = core.ref_.slot;
   slot->task = nullptr;
   ++slot->generation;

@@ -18,6 +18,7 @@
 #include <corio/gather.hpp>
 #include <corio/introspection.hpp>
 #include <corio/log.hpp>
+#include <corio/loop.hpp>
 #include <corio/map_concurrent.hpp>
 #include <corio/mutex.hpp>
 #include <corio/queue.hpp>

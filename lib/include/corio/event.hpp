@@ -16,11 +16,14 @@
 // nothing behind (the waiter is removed from the list). Cancelled after set() woke
 // it, wait() returns normally; the cancellation lands at the next suspension.
 // Destroying an event with waiters wakes them with cancelled_error.
-// Thread-safety: none; set() from another thread must go through asio::post.
+// Thread-safety: none; set() from another thread must go through asio::post. With
+// several loops, an event binds to the loop that first uses it; set() or wait() from
+// a task of another loop throws std::logic_error naming both loops.
 #ifndef CORIO_EVENT_HPP
 #define CORIO_EVENT_HPP
 
 #include <corio/awaitable.hpp>
+#include <corio/detail/loop_binding.hpp>
 #include <corio/detail/waiter_list.hpp>
 
 #include <cstddef>
@@ -47,6 +50,7 @@ public:
 private:
   bool set_ = false;
   detail::waiter_list<> waiters_{"event wait"};
+  detail::loop_binding binding_;
 };
 
 } // namespace corio

@@ -35,12 +35,15 @@
 // the coroutine); cancelled after get() moved its item in, it returns normally.
 // join() cancelled leaves nothing behind. A destroyed queue wakes its waiters with
 // cancelled_error; it must outlive every put()/get() still running on it.
-// Thread-safety: none; use a queue from coroutines on the loop thread (other threads
-// go through asio::post or submit()).
+// Thread-safety: none; use a queue from coroutines on one loop (other threads go
+// through asio::post or submit(); other loops through corio::channel). With several
+// loops, the queue binds to the loop that first uses it, and any operation from a
+// task of another loop throws std::logic_error naming both loops.
 #ifndef CORIO_QUEUE_HPP
 #define CORIO_QUEUE_HPP
 
 #include <corio/awaitable.hpp>
+#include <corio/detail/loop_binding.hpp>
 #include <corio/detail/primitive.hpp>
 #include <corio/detail/waiter_list.hpp>
 
@@ -120,6 +123,7 @@ private:
   waiter_list<std::optional<T>*> getters_{"queue get"}; // payload: where put() leaves the item
   waiter_list<T*> putters_{"queue put"};                // payload: the item waiting to go in
   waiter_list<> joiners_{"queue join"};
+  loop_binding binding_;
 };
 
 } // namespace detail

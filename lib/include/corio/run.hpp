@@ -8,7 +8,9 @@
 // run() creates a fresh loop on the calling thread, runs `main` on it as the task
 // "Task-1", and returns its result or rethrows its exception. When main ends,
 // every task still alive is cancelled and the loop runs until all of them have
-// ended, so nothing outlives run() and nothing leaks.
+// ended, so nothing outlives run() and nothing leaks. With {.loops = N}, loops
+// 1..N-1 run on threads of their own (loop.hpp); the end cancels and drains the
+// tasks of every loop, then joins their threads.
 //
 // Errors: calling run() while a corio loop already runs on this thread throws
 // std::logic_error (use co_await or spawn() instead). Non-guarantee: like
@@ -17,7 +19,9 @@
 // something that never comes keeps it waiting, with a warning naming the task
 // every second.
 //
-// Options (run_options.hpp): the size of to_thread()'s pool, joined when run() ends.
+// Options (run_options.hpp): the number of loops, the size of to_thread()'s pool
+// (joined when run() ends), debug mode. Too many loops or pool threads (over
+// run_options::max_threads) is std::invalid_argument before anything runs.
 // Thread-safety: run() may be called from any thread, one loop per thread.
 // Cancellation: main runs as a task and can be cancelled like any task (e.g. by
 // a signal handler coroutine); run() then rethrows cancelled_error.

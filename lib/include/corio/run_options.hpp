@@ -23,9 +23,15 @@
 namespace corio {
 
 struct run_options {
-  /// Threads of the pool behind to_thread(); 0 means std::thread::hardware_concurrency()
-  /// (at least 1). The pool is created on the first to_thread() and joined when run()
-  /// ends, after every task has ended.
+  /// The most threads corio starts for `loops` or `thread_pool_size`; a larger
+  /// value is rejected by run() with std::invalid_argument.
+  static constexpr std::size_t max_threads = 1024;
+
+  /// Threads of the pool behind to_thread(), shared by every loop; 0 means
+  /// std::thread::hardware_concurrency() (at least 1). The pool is created on the
+  /// first to_thread() and joined when run() ends, after every task has ended. If
+  /// not even its first thread can be started, that to_thread() throws
+  /// std::system_error; if only some can, it goes on with those (logged).
   std::size_t thread_pool_size = 0;
   /// Debug mode (see above). Also switched on by the environment variable
   /// CORIO_DEBUG set to anything but "" or "0".
@@ -33,6 +39,10 @@ struct run_options {
   /// In debug mode, the step duration that counts as blocking the loop. Must be
   /// positive (run() throws std::invalid_argument otherwise).
   std::chrono::steady_clock::duration slow_step = std::chrono::milliseconds(100);
+  /// How many loops run the program's tasks, each on its own thread (loop.hpp):
+  /// main runs on loop 0, the calling thread; loops 1..N-1 get a thread each.
+  /// 0 means one per hardware thread. The default, 1, is a single-threaded loop.
+  std::size_t loops = 1;
 };
 
 } // namespace corio

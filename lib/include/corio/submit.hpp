@@ -15,19 +15,30 @@
 // waits for a step that needs the very thread it blocks: a deadlock); await a
 // corio::task instead.
 // Cancellation: std::future has none; cancel the work from inside the loop (it is
-// an ordinary task, listed by run()'s drain). If the loop never runs the posted
-// step (it has stopped or is destroyed first), the future reports
-// std::future_error(broken_promise) instead of hanging.
+// an ordinary task, listed by run()'s drain).
+// The end of run(), from any interleaving: a submission that reaches the loop
+// before run() begins its final drain runs as a task (the drain cancels it: the
+// future gets cancelled_error); one posted but not yet started when the drain
+// begins starts already cancelled (cancelled_error); one made once the drain has
+// begun, or after run() returned, is refused at once: the future reports
+// std::future_error(broken_promise). The same for a loop of your own that is
+// destroyed before it runs the step. (A corio loop's io_context lives in a home
+// that outlives it, detail/loop_home.hpp, so a late submit() never touches freed
+// memory; one non-guarantee there: a thread that kept the executor of an ended
+// run() may reach a later run()'s loop; corio::submit(loop, ...) never does.)
 // Resumes: nothing resumes; the promise is set on the loop thread when the task ends.
 #ifndef CORIO_SUBMIT_HPP
 #define CORIO_SUBMIT_HPP
 
 #include <corio/awaitable.hpp>
 #include <corio/detail/join.hpp>
+#include <corio/detail/loop_home.hpp>
 #include <corio/detail/start_task.hpp>
 
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/execution/context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/query.hpp>
 
 #include <exception>
 #include <future>
@@ -38,16 +49,22 @@
 
 namespace corio {
 
-/// Spawns `body` on `ex`'s loop from any thread; the future gets its result.
+namespace detail {
+
+/// The step submit() posts to a loop: spawns the body there and fulfils the promise
+/// when the task ends. Destroyed without running (a loop that never runs it), it
+/// breaks the promise.
 template <typename T>
-std::future<T> submit(const executor& ex, awaitable<T> body, std::string name = {},
-                      std::source_location spawn_site = std::source_location::current()) {
+struct submission {
+  executor ex;
+  awaitable<T> body;
+  std::string name;
+  std::source_location spawn_site;
   std::promise<T> promise;
-  std::future<T> future = promise.get_future();
-  boost::asio::post(ex, [ex, body = std::move(body), name = std::move(name), spawn_site,
-                         promise = std::move(promise)]() mutable {
-    auto core = detail::start_task(ex, std::move(body), std::move(name), spawn_site);
-    detail::join_wait<T>(core, detail::join_mode::ignore)(boost::asio::bind_executor(
+
+  void operator()() {
+    auto core = start_task(ex, std::move(body), std::move(name), spawn_site);
+    join_wait<T>(core, join_mode::ignore)(boost::asio::bind_executor(
         ex, [core, promise = std::move(promise)](std::exception_ptr error) mutable {
           if (error)
             promise.set_exception(std::move(error));
@@ -56,7 +73,23 @@ std::future<T> submit(const executor& ex, awaitable<T> body, std::string name = 
           else
             promise.set_value(core->take_value());
         }));
-  });
+  }
+};
+
+} // namespace detail
+
+/// Spawns `body` on `ex`'s loop from any thread; the future gets its result.
+template <typename T>
+std::future<T> submit(const executor& ex, awaitable<T> body, std::string name = {},
+                      std::source_location spawn_site = std::source_location::current()) {
+  detail::submission<T> step{ex, std::move(body), std::move(name), spawn_site, {}};
+  std::future<T> future = step.promise.get_future();
+  const auto& context = boost::asio::query(ex, boost::asio::execution::context);
+  // A corio loop is reached through its home: refused (the step is destroyed here,
+  // breaking the promise) once its run() has begun to end or has ended.
+  if (detail::loop_home::post_from_outside(context, std::move(step)) ==
+      detail::loop_home::post_result::not_corio)
+    boost::asio::post(ex, std::move(step));
   return future;
 }
 

@@ -35,12 +35,15 @@
 // one runs, throw std::logic_error; constructing a group outside a corio loop
 // without an executor throws std::logic_error.
 // Resumes: join() resumes on the loop, after the last child's end.
-// Thread-safety: loop thread only.
+// Thread-safety: loop thread only. With several loops, the group binds to the loop
+// that first uses it; spawn() or join() from a task of another loop throws
+// std::logic_error naming both loops (spawn(loop, ...) a task there instead).
 #ifndef CORIO_TASK_GROUP_HPP
 #define CORIO_TASK_GROUP_HPP
 
 #include <corio/awaitable.hpp>
 #include <corio/detail/child_set.hpp>
+#include <corio/detail/loop_binding.hpp>
 #include <corio/task.hpp>
 
 #include <cstddef>
@@ -99,6 +102,7 @@ private:
                                        boost::intrusive_ptr<detail::child_set> set);
 
   boost::intrusive_ptr<detail::child_set> set_;
+  detail::loop_binding binding_;
   phase phase_ = phase::open;
   int uncaught_at_construction_;
 };

@@ -81,6 +81,7 @@ private:
 
 template <typename T, typename Items>
 awaitable<void> basic_queue<T, Items>::put(T item) {
+  binding_.check("corio::queue::put");
   if (shut_down_)
     throw_queue_shut_down("corio::queue::put");
   if (!full()) {
@@ -95,6 +96,7 @@ awaitable<void> basic_queue<T, Items>::put(T item) {
 
 template <typename T, typename Items>
 awaitable<T> basic_queue<T, Items>::get() {
+  binding_.check("corio::queue::get");
   if (!empty())
     co_return take();
   if (shut_down_)
@@ -111,6 +113,7 @@ template <typename T, typename Items>
 template <typename U>
 requires std::constructible_from<T, U&&>
 bool basic_queue<T, Items>::try_put(U&& item) {
+  binding_.check("corio::queue::try_put");
   if (shut_down_)
     throw_queue_shut_down("corio::queue::try_put");
   if (full())
@@ -121,6 +124,7 @@ bool basic_queue<T, Items>::try_put(U&& item) {
 
 template <typename T, typename Items>
 std::optional<T> basic_queue<T, Items>::try_get() {
+  binding_.check("corio::queue::try_get");
   if (!empty())
     return take();
   if (shut_down_)
@@ -130,6 +134,7 @@ std::optional<T> basic_queue<T, Items>::try_get() {
 
 template <typename T, typename Items>
 void basic_queue<T, Items>::task_done() {
+  binding_.check("corio::queue::task_done");
   if (unfinished_ == 0)
     throw_task_done_too_often();
   if (--unfinished_ == 0)
@@ -138,6 +143,7 @@ void basic_queue<T, Items>::task_done() {
 
 template <typename T, typename Items>
 awaitable<void> basic_queue<T, Items>::join() {
+  binding_.check("corio::queue::join");
   if (unfinished_ == 0)
     co_return;
   auto [error] = co_await joiners_.async_wait({}, wait_token);
@@ -146,6 +152,7 @@ awaitable<void> basic_queue<T, Items>::join() {
 
 template <typename T, typename Items>
 void basic_queue<T, Items>::shutdown(bool immediate) {
+  binding_.check("corio::queue::shutdown");
   shut_down_ = true;
   if (immediate && !empty()) {
     unfinished_ -= std::min(unfinished_, size());

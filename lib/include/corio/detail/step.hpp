@@ -9,16 +9,23 @@
 #ifndef CORIO_DETAIL_STEP_HPP
 #define CORIO_DETAIL_STEP_HPP
 
+#include <cstdint>
+
 namespace corio::detail {
 
 class task_core_base;
 class debug_monitor;
+class loop_state;
 
 struct loop_thread_state {
   /// The task whose step runs on this thread, or null.
   task_core_base* running = nullptr;
   /// Debug mode's step timer for this thread's loop, or null when debug is off.
   debug_monitor* monitor = nullptr;
+  /// The corio loop this thread runs (runtime.hpp), or null.
+  loop_state* loop = nullptr;
+  /// That loop's identity for loop-bound primitives (loop_binding.hpp); 0 for none.
+  std::uint64_t loop_key = 0;
 };
 
 inline constinit thread_local loop_thread_state this_loop_thread{};
@@ -31,6 +38,12 @@ inline task_core_base* running_task() noexcept {
 /// all_tasks() and dump_tasks(). `what` must be a string literal. No-op outside a
 /// task; the note is cleared when the task's next step begins.
 void note_waiting(const char* what) noexcept;
+
+/// Called by corio's waits when they are created, before the co_await (where Asio
+/// throws at once in a cancelled task): counts the waits a cancelled task starts
+/// within one step, and warns once about a task that catches its cancellation in a
+/// loop (task_core.cpp). No-op outside a task.
+void note_wait_started() noexcept;
 
 } // namespace corio::detail
 

@@ -107,6 +107,14 @@ public:
   /// said so; null while it runs or when unknown.
   const char* waiting_on() const noexcept { return waiting_on_; }
   void note_waiting(const char* what) noexcept { waiting_on_ = what; }
+  /// A wait was started in this cancelled task (step.hpp's note_wait_started).
+  /// Counted per step: the step_scope of each new step resets the count. A task that
+  /// catches its cancellation around a wait, in a loop, never suspends again (every
+  /// wait throws at once), so its one step goes on forever; at
+  /// spinning_after_cancel_threshold waits in one step it is logged, once, with its
+  /// name and spawn site, debug mode or not.
+  void count_wait_after_cancel() noexcept;
+  static constexpr std::uint32_t spinning_after_cancel_threshold = 1000;
 
   friend void intrusive_ptr_add_ref(task_core_base* core) noexcept { ++core->references_; }
   friend void intrusive_ptr_release(task_core_base* core) noexcept {
@@ -131,6 +139,8 @@ private:
   bool cancel_requested_ = false;
   bool exception_retrieved_ = false;
   bool started_ = false;
+  bool warned_spinning_ = false;
+  std::uint32_t waits_after_cancel_ = 0; // in the current step
   const char* waiting_on_ = nullptr;
   task_ref ref_;
   std::chrono::steady_clock::time_point created_;

@@ -43,8 +43,10 @@ public:
     if (running != nullptr && running == previous_)
       return;
     this_loop_thread.running = running;
-    if (running != nullptr)
+    if (running != nullptr) {
       running->waiting_on_ = nullptr;
+      running->waits_after_cancel_ = 0;
+    }
     monitor_ = this_loop_thread.monitor;
     if (monitor_ != nullptr) [[unlikely]]
       started_ = monitor_->step_started(running);

@@ -21,6 +21,7 @@
 #include <boost/asio/execution_context.hpp>
 #include <boost/smart_ptr/intrusive_ptr.hpp>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -67,6 +68,12 @@ public:
   /// from here). Empty by default.
   std::function<void()> on_task_finished;
 
+  /// Also counts this registry's tasks in `counter`, shared by the loops of one
+  /// runtime (its drain waits for all of them). Call before any task is added.
+  void count_live_tasks_in(std::atomic<std::size_t>& counter) noexcept {
+    runtime_live_tasks_ = &counter;
+  }
+
 private:
   friend class task_core_base;
   void add(task_core_base& core);
@@ -75,6 +82,7 @@ private:
 
   std::uint64_t last_default_number_ = 0;
   std::size_t size_ = 0;
+  std::atomic<std::size_t>* runtime_live_tasks_ = nullptr;
   bool cancels_new_tasks_ = false;
   task_core_base* head_ = nullptr;
   task_core_base* tail_ = nullptr;
