@@ -412,6 +412,55 @@ BOOST_AUTO_TEST_CASE(deep_recursive_delegation_yields_every_value) {
   BOOST_TEST(count == 5000);
 }
 
+// Counts the frames that were destroyed and checks that the innermost went first.
+struct close_order {
+  int closed = 0;
+  int last_depth = -1;
+  bool innermost_first = true;
+};
+
+corio::generator<int> nested(int depth, close_order& order) {
+  struct on_close {
+    close_order& order;
+    int depth;
+    ~on_close() {
+      order.innermost_first = order.innermost_first && depth == order.last_depth + 1;
+      order.last_depth = depth;
+      ++order.closed;
+    }
+  } guard{order, depth};
+  if (depth == 0) {
+    co_yield 0;
+    co_yield 1;
+  } else {
+    co_yield corio::elements_of(nested(depth - 1, order));
+  }
+}
+
+// Closing used to recurse once per level (each frame's destructor closed its child)
+// and overflowed the stack somewhere between 100,000 and 1,000,000 levels.
+BOOST_AUTO_TEST_CASE(closing_a_million_deep_delegation_early_destroys_every_frame) {
+  constexpr int depth = 1'000'000;
+  close_order order;
+  auto outer = nested(depth, order);
+  BOOST_TEST(*outer.begin() == 0);
+  outer.close();
+  BOOST_TEST(order.closed == depth + 1);
+  BOOST_TEST(order.innermost_first);
+  BOOST_TEST((outer.state() == corio::generator_state::closed));
+}
+
+BOOST_AUTO_TEST_CASE(destroying_a_million_deep_delegation_early_destroys_every_frame) {
+  constexpr int depth = 1'000'000;
+  close_order order;
+  {
+    auto outer = nested(depth, order);
+    BOOST_TEST(*outer.begin() == 0);
+  }
+  BOOST_TEST(order.closed == depth + 1);
+  BOOST_TEST(order.innermost_first);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 namespace {
