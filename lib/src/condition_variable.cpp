@@ -26,7 +26,7 @@ awaitable<void> condition_variable::wait(mutex::guard& lock) {
   const bool throws_if_cancelled = co_await this_coro::throw_if_cancelled();
   co_await this_coro::throw_if_cancelled(false);
   co_await lock.mutex_->permit_.acquire_ignoring_cancellation();
-  lock.owns_ = true;
+  lock = mutex::guard(*lock.mutex_);
   co_await this_coro::throw_if_cancelled(throws_if_cancelled);
   if (error)
     std::rethrow_exception(error);
