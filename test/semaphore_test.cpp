@@ -7,6 +7,10 @@
 #include <corio/task.hpp>
 #include <corio/timeout.hpp>
 
+#include <fmt/format.h>
+
+#include <cstddef>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -109,6 +113,29 @@ CORIO_TEST_CASE(a_bounded_semaphore_refuses_a_release_above_its_initial_value) {
   unbounded.release();
   unbounded.release();
   BOOST_TEST(unbounded.available() == 2u);
+}
+
+// Each error names the type the user made and says what went wrong in its terms.
+CORIO_TEST_CASE(an_over_release_message_names_the_semaphore_type_and_its_limit) {
+  corio::bounded_semaphore bounded(2);
+  try {
+    bounded.release();
+    BOOST_FAIL("no exception");
+  } catch (const std::logic_error& e) {
+    BOOST_TEST(std::string(e.what()) == "corio::bounded_semaphore::release: released more often "
+                                        "than acquired (the count would exceed its initial "
+                                        "value, 2)");
+  }
+  corio::semaphore plain(std::numeric_limits<std::size_t>::max());
+  try {
+    plain.release();
+    BOOST_FAIL("no exception");
+  } catch (const std::logic_error& e) {
+    BOOST_TEST(std::string(e.what()) ==
+               fmt::format("corio::semaphore::release: the count is already at its maximum, {}",
+                           std::numeric_limits<std::size_t>::max()));
+  }
+  co_return;
 }
 
 CORIO_TEST_CASE(a_negative_initial_value_is_rejected) {

@@ -12,6 +12,7 @@
 #include <boost/asio/write.hpp>
 
 #include <array>
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -133,8 +134,35 @@ CORIO_TEST_CASE(a_zero_timeout_cancels_an_operation_that_suspends) {
   BOOST_CHECK_THROW(co_await corio::timeout(0ms, corio::sleep(1h)), corio::timeout_error);
 }
 
-CORIO_TEST_CASE(a_negative_timeout_is_rejected) {
-  BOOST_CHECK_THROW(co_await corio::timeout(-1s, value_after(0ms, 1)), std::invalid_argument);
+// CPython's test_timeout_zero_sleep_zero: `async with timeout(0): await sleep(0)`
+// raises TimeoutError. The operation starts, and its one suspension is cancelled.
+CORIO_TEST_CASE(a_zero_timeout_cancels_an_operation_that_yields_once) {
+  event_log log;
+  auto yield_once = [](event_log& log) -> corio::awaitable<int> {
+    log("started");
+    co_await corio::yield_now();
+    log("resumed");
+    co_return 1;
+  };
+  BOOST_CHECK_THROW(co_await corio::timeout(0s, yield_once(log)), corio::timeout_error);
+  BOOST_TEST(log.str() == "started");
+}
+
+CORIO_TEST_CASE(a_zero_timeout_returns_the_value_of_an_operation_that_never_suspends) {
+  BOOST_TEST(co_await corio::timeout(0s, []() -> corio::awaitable<int> { co_return 7; }()) == 7);
+}
+
+CORIO_TEST_CASE(a_negative_timeout_is_rejected_when_awaited) {
+  // timeout() itself does not throw: the error arrives where timeout_error would.
+  auto op = corio::timeout(-1s, value_after(0ms, 1));
+  BOOST_CHECK_THROW(co_await std::move(op), std::invalid_argument);
+  auto nan = corio::timeout(std::chrono::duration<double>(std::nan("")), value_after(0ms, 1));
+  try {
+    co_await std::move(nan);
+    BOOST_FAIL("no exception");
+  } catch (const std::invalid_argument& e) {
+    BOOST_TEST(std::string(e.what()).find("corio::timeout") != std::string::npos);
+  }
 }
 
 CORIO_TEST_CASE(timeout_in_an_already_cancelled_task_starts_nothing) {

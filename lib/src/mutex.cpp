@@ -15,33 +15,28 @@ mutex::guard mutex::try_lock() noexcept {
 }
 
 void mutex::unlock() {
-  permit_.release("corio::mutex::unlock: the mutex is not locked");
+  if (!permit_.release())
+    detail::throw_logic_error("corio::mutex::unlock: the mutex is not locked");
 }
 
 mutex::guard::guard(guard&& other) noexcept
-    : mutex_(std::exchange(other.mutex_, nullptr)), owns_(std::exchange(other.owns_, false)) {}
+    : mutex_(std::exchange(other.mutex_, nullptr)), held_(std::move(other.held_)) {}
 
 mutex::guard& mutex::guard::operator=(guard&& other) noexcept {
   if (this != &other) {
     guard old(std::move(*this));
     mutex_ = std::exchange(other.mutex_, nullptr);
-    owns_ = std::exchange(other.owns_, false);
+    held_ = std::move(other.held_);
   }
   return *this;
 }
 
-mutex::guard::~guard() {
-  // Skipped if someone unlocked the mutex by hand behind the guard's back: a
-  // destructor must not throw.
-  if (owns_ && mutex_->locked())
-    mutex_->unlock();
-}
-
 void mutex::guard::unlock() {
-  if (!owns_)
+  if (!held_.owns())
     detail::throw_logic_error("corio::mutex::guard::unlock: this guard does not own the lock");
-  owns_ = false;
-  mutex_->unlock();
+  if (!held_.release())
+    detail::throw_logic_error("corio::mutex::guard::unlock: the mutex was already unlocked by "
+                              "hand (mutex::unlock()) behind the guard's back");
 }
 
 } // namespace corio

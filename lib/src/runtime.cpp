@@ -8,6 +8,7 @@
 #include <corio/errors.hpp>
 #include <corio/introspection.hpp>
 #include <corio/log.hpp>
+#include <corio/task.hpp>
 
 #include <boost/asio/post.hpp>
 
@@ -429,6 +430,15 @@ void runtime::join_thread_pool() {
   pool.reset();
   loop_zero.restart();
   run_logging_escapes([&] { loop_zero.poll(); });
+}
+
+executor current_executor(const char* function) {
+  loop_state* current = loop_state::current();
+  if (current == nullptr)
+    throw std::logic_error(fmt::format(
+        "{}: no corio loop runs on this thread; call it inside corio::run(), or pass an executor",
+        function));
+  return current->get_executor();
 }
 
 std::size_t runtime::poll() {

@@ -1,8 +1,8 @@
-#include <corio/log.hpp>
 #include <corio/semaphore.hpp>
 
-#include <exception>
-#include <utility>
+#include <fmt/format.h>
+
+#include <stdexcept>
 
 namespace corio {
 
@@ -16,34 +16,23 @@ awaitable<semaphore::permit> semaphore::acquire_permit() {
 }
 
 void semaphore::release() {
-  permits_.release("corio::bounded_semaphore::release: released more often than acquired");
+  if (!permits_.release())
+    throw_over_release();
 }
 
-semaphore::permit::permit(permit&& other) noexcept
-    : semaphore_(std::exchange(other.semaphore_, nullptr)) {}
-
-semaphore::permit& semaphore::permit::operator=(permit&& other) noexcept {
-  if (this != &other) {
-    permit old(std::move(*this));
-    semaphore_ = std::exchange(other.semaphore_, nullptr);
-  }
-  return *this;
-}
-
-semaphore::permit::~permit() {
-  if (semaphore_ == nullptr)
-    return;
-  try {
-    release();
-  } catch (const std::exception& e) {
-    // Only when the user also released this permit by hand on a bounded semaphore.
-    logger().error("corio::semaphore::permit: {}", e.what());
-  }
+// A plain semaphore's bound is SIZE_MAX; a bounded one's is its initial value.
+void semaphore::throw_over_release() const {
+  if (permits_.bound() == detail::permits::unbounded)
+    throw std::logic_error(fmt::format(
+        "corio::semaphore::release: the count is already at its maximum, {}", permits_.bound()));
+  throw std::logic_error(fmt::format("corio::bounded_semaphore::release: released more often "
+                                     "than acquired (the count would exceed its initial value, {})",
+                                     permits_.bound()));
 }
 
 void semaphore::permit::release() {
-  if (semaphore_ != nullptr)
-    std::exchange(semaphore_, nullptr)->release();
+  if (held_.owns() && !held_.release())
+    semaphore_->throw_over_release();
 }
 
 } // namespace corio

@@ -41,8 +41,16 @@ awaitable<void> detail::sleep_for(std::chrono::steady_clock::duration duration) 
 namespace {
 
 awaitable<void> post_and_resume() {
-  co_await boost::asio::post(co_await boost::asio::this_coro::executor,
+  namespace this_coro = boost::asio::this_coro;
+  co_await boost::asio::post(co_await this_coro::executor,
                              boost::asio::use_awaitable_t<executor>());
+  // A posted wait has no cancellation handler, so a cancel() that arrived while we
+  // were queued would otherwise only land at the next suspension, and a task that
+  // returns right after its yield would end `done` (asyncio throws it in here).
+  if ((co_await this_coro::cancellation_state).cancelled() !=
+          boost::asio::cancellation_type::none &&
+      co_await this_coro::throw_if_cancelled())
+    detail::throw_cancelled();
 }
 
 } // namespace

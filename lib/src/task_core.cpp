@@ -183,19 +183,6 @@ void throw_empty_task() {
 
 namespace corio::detail {
 
-executor current_executor(const char* function) {
-  loop_state* current = loop_state::current();
-  if (current == nullptr)
-    throw std::logic_error(fmt::format(
-        "{}: no corio loop runs on this thread; call it inside corio::run(), or pass an executor",
-        function));
-  return current->get_executor();
-}
-
-} // namespace corio::detail
-
-namespace corio::detail {
-
 void throw_result_pending(const task_core_base& core) {
   throw std::logic_error(
       fmt::format("corio::task::result: task '{}' has not finished yet", core.name()));

@@ -64,6 +64,9 @@ public:
   std::size_t waiting() const noexcept { return waiters_.size(); }
 
 private:
+  // wait()'s body, run with Asio's sticky cancellation check off.
+  awaitable<void> wait_and_relock(mutex::guard& lock);
+
   detail::waiter_list<> waiters_{"condition_variable wait"};
 };
 

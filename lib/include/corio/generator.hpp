@@ -163,10 +163,9 @@ private:
   explicit generator(handle_type handle) noexcept : handle_(handle) {}
   detail::generator_frame<Yield, Sent>& frame() const { return handle_.promise(); }
   bool done() const noexcept { return !handle_ || handle_.done(); }
-  void destroy() noexcept {
-    if (handle_)
-      std::exchange(handle_, {}).destroy();
-  }
+  void destroy() noexcept;
+  // Drops the handle of a frame that close already destroyed (see delegate_awaiter).
+  void forget() noexcept { handle_ = {}; }
 
   handle_type handle_;
 };

@@ -10,6 +10,8 @@
 //
 // Thread-safety: creating the logger is thread-safe (first call wins); logging is
 // thread-safe (a multi-threaded spdlog sink). Changing sinks while others log is not.
+// Cancellation: nothing here suspends, so there is nothing to cancel; logging from
+// a cancelled task (say, in its cleanup) works as anywhere else.
 #ifndef CORIO_LOG_HPP
 #define CORIO_LOG_HPP
 

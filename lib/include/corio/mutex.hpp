@@ -45,10 +45,12 @@ public:
     guard& operator=(guard&& other) noexcept;
     guard(const guard&) = delete;
     guard& operator=(const guard&) = delete;
-    ~guard();
+    /// Unlocks if it owns the lock. If mutex::unlock() was called by hand behind the
+    /// guard's back, logs an error instead (a destructor must not throw).
+    ~guard() = default;
 
-    bool owns_lock() const noexcept { return owns_; }
-    explicit operator bool() const noexcept { return owns_; }
+    bool owns_lock() const noexcept { return held_.owns(); }
+    explicit operator bool() const noexcept { return owns_lock(); }
     /// The mutex this guard belongs to (nullptr for an empty guard).
     corio::mutex* mutex() const noexcept { return mutex_; }
     /// Unlocks now; std::logic_error when this guard does not own the lock.
@@ -57,9 +59,10 @@ public:
   private:
     friend class corio::mutex;
     friend class corio::condition_variable;
-    explicit guard(corio::mutex& owner) noexcept : mutex_(&owner), owns_(true) {}
+    explicit guard(corio::mutex& owner) noexcept
+        : mutex_(&owner), held_(owner.permit_, "corio::mutex::guard") {}
     corio::mutex* mutex_ = nullptr;
-    bool owns_ = false;
+    detail::held_permit held_;
   };
 
   mutex() noexcept = default;

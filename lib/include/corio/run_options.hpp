@@ -14,6 +14,8 @@
 // It also makes SIGUSR1 print dump_tasks() to stderr (when the loop is free), and
 // warns when run() ends with tasks that never ran. Off, it costs no clock reads.
 // Thread-safety: a value type.
+// Cancellation: plain data; nothing here suspends or can be cancelled. The options
+// only shape how run() drains its tasks (see run.hpp for its cancellation rules).
 #ifndef CORIO_RUN_OPTIONS_HPP
 #define CORIO_RUN_OPTIONS_HPP
 

@@ -47,21 +47,26 @@ public:
   class [[nodiscard]] permit {
   public:
     permit() noexcept = default;
-    permit(permit&& other) noexcept;
-    permit& operator=(permit&& other) noexcept;
+    permit(permit&& other) noexcept = default;
+    permit& operator=(permit&& other) noexcept = default;
     permit(const permit&) = delete;
     permit& operator=(const permit&) = delete;
-    ~permit();
+    /// Releases the permit if it owns one. If it was released by hand behind its
+    /// back on a bounded_semaphore, logs an error instead (a destructor must not throw).
+    ~permit() = default;
 
-    bool owns_permit() const noexcept { return semaphore_ != nullptr; }
+    bool owns_permit() const noexcept { return held_.owns(); }
     explicit operator bool() const noexcept { return owns_permit(); }
-    /// Returns the permit now; then the guard is empty.
+    /// Returns the permit now; then the guard is empty. On a bounded_semaphore whose
+    /// permit was already released by hand, std::logic_error as release().
     void release();
 
   private:
     friend class semaphore;
-    explicit permit(semaphore& owner) noexcept : semaphore_(&owner) {}
+    explicit permit(semaphore& owner) noexcept
+        : semaphore_(&owner), held_(owner.permits_, "corio::semaphore::permit") {}
     semaphore* semaphore_ = nullptr;
+    detail::held_permit held_;
   };
 
   /// `initial` free permits (asyncio's default is 1).
@@ -96,6 +101,8 @@ protected:
       : permits_(initial, bound, "semaphore acquire") {}
 
 private:
+  [[noreturn]] void throw_over_release() const;
+
   detail::permits permits_;
 };
 

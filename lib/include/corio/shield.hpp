@@ -33,6 +33,7 @@
 #define CORIO_SHIELD_HPP
 
 #include <corio/awaitable.hpp>
+#include <corio/detail/cancellation_checks.hpp>
 #include <corio/detail/join.hpp>
 #include <corio/detail/start_task.hpp>
 #include <corio/task.hpp>
@@ -58,14 +59,11 @@ detail::join_op<T> shield(const task<T>& t) {
 /// Runs `operation` to its end even when the calling task has been cancelled.
 template <typename T>
 awaitable<T> shielded(awaitable<T> operation) {
-  namespace this_coro = boost::asio::this_coro;
-  auto ex = co_await this_coro::executor;
-  const bool throws_if_cancelled = co_await this_coro::throw_if_cancelled();
-  co_await this_coro::throw_if_cancelled(false);
+  auto ex = co_await boost::asio::this_coro::executor;
   auto child = detail::start_task(ex, std::move(operation), "corio.shielded",
                                   std::source_location::current());
-  auto outcome = co_await detail::join_capturing(child, detail::join_mode::ignore);
-  co_await this_coro::throw_if_cancelled(throws_if_cancelled);
+  auto outcome = co_await detail::without_cancellation_checks(
+      detail::join_capturing(child, detail::join_mode::ignore));
   co_return std::move(outcome).get();
 }
 

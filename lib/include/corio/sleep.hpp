@@ -14,7 +14,9 @@
 // thread, and every other task with it (the spinner's --mode blocking shows it).
 //
 // Cancellation: sleeping is cancellable at once and throws corio::cancelled_error;
-// nothing is left behind.
+// nothing is left behind. yield_now() is a cancellation point too (as asyncio's
+// sleep(0)): a cancellation requested while it waits for its turn throws
+// cancelled_error when it resumes (not inside enter_cleanup()'s scope).
 // Thread-safety: call from a coroutine on the loop thread.
 #ifndef CORIO_SLEEP_HPP
 #define CORIO_SLEEP_HPP
@@ -41,6 +43,7 @@ awaitable<void> sleep(std::chrono::duration<Rep, Period> duration) {
 }
 
 /// Lets every other ready task run one step, then resumes (asyncio.sleep(0)).
+/// Throws cancelled_error if the task was cancelled meanwhile.
 awaitable<void> yield_now();
 
 } // namespace corio

@@ -13,9 +13,12 @@
 // child ends by itself (a value or its own exception, including an inner timeout
 // or a cancellation it caught and turned into a value), that is what you get.
 //
-// Durations: negative or NaN is std::invalid_argument (thrown when awaited), huge
-// ones saturate. A zero duration still starts the operation; it is cancelled at
-// its first suspension.
+// Durations: negative or NaN is std::invalid_argument, thrown when awaited (where
+// timeout_error would be; timeout() itself never throws) and before the operation
+// starts; huge ones saturate. A zero duration (or one that has passed before the
+// timer is set) still starts the operation; it is cancelled at its first
+// suspension, so one that finishes without suspending returns its value, and one
+// that suspends even once (yield_now()) gets timeout_error, as asyncio.timeout(0).
 //
 // Cancellation: cancelling the awaiting coroutine cancels the operation, waits for
 // it to end, and throws cancelled_error (not timeout_error), unless the operation
@@ -46,16 +49,28 @@ namespace detail {
 [[noreturn]] void throw_timeout(std::chrono::steady_clock::duration limit);
 
 template <typename T>
-awaitable<T> timeout_after(std::chrono::steady_clock::duration limit, awaitable<T> operation) {
+awaitable<T> timeout_after(duration_check checked_limit, awaitable<T> operation) {
+  checked_limit.throw_if_invalid("corio::timeout");
+  const std::chrono::steady_clock::duration limit = checked_limit.value;
   auto outer_cancellation = co_await boost::asio::this_coro::cancellation_state;
   auto ex = co_await boost::asio::this_coro::executor;
+  const auto started = std::chrono::steady_clock::now();
   auto child =
       start_task(ex, std::move(operation), "corio.timeout", std::source_location::current());
-  boost::asio::steady_timer timer(ex, limit);
-  timer.async_wait([child](boost::system::error_code ec) {
-    if (!ec)
-      child->cancel_for_deadline();
-  });
+  boost::asio::steady_timer timer(ex);
+  if (std::chrono::steady_clock::now() - started >= limit) {
+    // The deadline has passed already. An expired timer's handler waits for the
+    // reactor, which may run only after the child's second step (a yield_now()
+    // would then escape its timeout), so the cancellation is posted instead: it runs
+    // right after the child's first step, whose launcher was posted just before.
+    post_to_loop(loop_executor(ex), [child] { child->cancel_for_deadline(); });
+  } else {
+    timer.expires_after(limit);
+    timer.async_wait([child](boost::system::error_code ec) {
+      if (!ec)
+        child->cancel_for_deadline();
+    });
+  }
   join_outcome<T> outcome = co_await join_capturing(child, join_mode::propagate);
   timer.cancel();
   if (outcome.error && child->deadline_expired() && child->state() == task_state::cancelled &&
@@ -70,8 +85,7 @@ awaitable<T> timeout_after(std::chrono::steady_clock::duration limit, awaitable<
 /// passes first (after the operation has been cancelled and has ended).
 template <typename T, typename Rep, typename Period>
 awaitable<T> timeout(std::chrono::duration<Rep, Period> limit, awaitable<T> operation) {
-  return detail::timeout_after(detail::checked_duration(limit, "corio::timeout"),
-                               std::move(operation));
+  return detail::timeout_after(detail::check_duration(limit), std::move(operation));
 }
 
 } // namespace corio

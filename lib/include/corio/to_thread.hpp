@@ -27,7 +27,7 @@
 #define CORIO_TO_THREAD_HPP
 
 #include <corio/awaitable.hpp>
-#include <corio/detail/child_set.hpp>
+#include <corio/detail/result_of.hpp>
 #include <corio/detail/waiter_list.hpp>
 
 #include <boost/asio/execution/outstanding_work.hpp>

@@ -32,6 +32,7 @@
 #define CORIO_DETAIL_CHILD_SET_HPP
 
 #include <corio/awaitable.hpp>
+#include <corio/detail/cancellation_checks.hpp>
 #include <corio/detail/start_task.hpp>
 #include <corio/detail/task_core.hpp>
 #include <corio/detail/waiter_list.hpp>
@@ -127,6 +128,10 @@ private:
     void operator()(boost::system::error_code) const { set->child_ended(index); }
   };
 
+  // wait_until()'s loop, run with Asio's sticky check off; true when the awaiter was
+  // cancelled.
+  template <typename Ready>
+  awaitable<bool> wait_for_children(Ready ready);
   void child_ended(std::size_t index);
   [[noreturn]] void throw_cancelled();
 
@@ -145,13 +150,18 @@ private:
 
 template <typename Ready>
 awaitable<void> child_set::wait_until(Ready ready) {
-  namespace this_coro = boost::asio::this_coro;
   const boost::intrusive_ptr<child_set> keep(this);
   // Sticky cancellation would make every wait after the first throw at once; the
   // set must keep waiting for its children, so it checks the state itself.
-  const bool throws_if_cancelled = co_await this_coro::throw_if_cancelled();
-  co_await this_coro::throw_if_cancelled(false);
-  const auto cancellation = co_await this_coro::cancellation_state;
+  if (co_await without_cancellation_checks(wait_for_children(std::move(ready))))
+    throw_cancelled();
+  if (first_failure_)
+    std::rethrow_exception(first_failure_);
+}
+
+template <typename Ready>
+awaitable<bool> child_set::wait_for_children(Ready ready) {
+  const auto cancellation = co_await boost::asio::this_coro::cancellation_state;
   auto cancelled = [&cancellation] {
     return cancellation.cancelled() != boost::asio::cancellation_type::none;
   };
@@ -168,11 +178,7 @@ awaitable<void> child_set::wait_until(Ready ready) {
       return false;
     });
   }
-  co_await this_coro::throw_if_cancelled(throws_if_cancelled);
-  if (cancelled())
-    throw_cancelled();
-  if (first_failure_)
-    std::rethrow_exception(first_failure_);
+  co_return cancelled();
 }
 
 } // namespace corio::detail

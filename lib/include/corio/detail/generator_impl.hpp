@@ -7,6 +7,10 @@
 //   and a finished frame hands control to its parent by symmetric transfer. So a value
 //   yielded N levels deep costs one resume, not N, and deep delegation cannot overflow the
 //   stack.
+// - Closing is iterative for the same reason: destroy_stack() walks down the `child` links to
+//   the innermost frame and destroys the frames from there up, one at a time, so no frame's
+//   destructor destroys its child (which would recurse once per level and overflow the stack
+//   of a deep delegation). The delegating frame's awaiter then only forgets its child.
 // - The state that the consumer sees (the yielded value, the sent value, created/suspended/
 //   running) lives in the root frame's promise; every frame points to its root. An iterator
 //   therefore needs only the root frame, and the generator object can be moved freely.
@@ -17,14 +21,15 @@
 //
 // Invariants
 // - For every frame f: f.root is the root frame of the stack f belongs to; f.parent is null
-//   iff f is the root. Only the root's active/value/sent/state fields are meaningful.
+//   iff f is the root; f.child is the frame f delegates to while it does (else null), so
+//   f.child->parent == &f. Only the root's active/value/sent/state fields are meaningful.
 // - root.state == running exactly while the consumer's resume() call is on the stack.
 // - root.sent is non-null only while running, and points at the argument of send()/next().
 // - root.value points at the most recent co_yield operand (or a copy in its awaiter); both live
 //   in the yielding frame until it is resumed again.
 // - A delegated child frame is owned by a generator object that lives in the parent frame (a
-//   temporary or a local of the co_yield full-expression), so destroying the root destroys the
-//   whole stack, innermost first.
+//   temporary or a local of the co_yield full-expression); destroying the root destroys the
+//   whole stack, innermost first (destroy_stack), and those generator objects then own nothing.
 #ifndef CORIO_DETAIL_GENERATOR_IMPL_HPP
 #define CORIO_DETAIL_GENERATOR_IMPL_HPP
 
@@ -39,6 +44,9 @@ struct generator_frame {
   generator_frame* parent = nullptr;
   std::coroutine_handle<> handle;
   std::exception_ptr exception;
+  generator_frame* child = nullptr;
+  // Set by destroy_stack() once it destroyed `child`: the awaiter must not touch it again.
+  bool child_destroyed = false;
   // Meaningful in the root frame only.
   std::coroutine_handle<> active;
   Yield* value = nullptr;
@@ -112,6 +120,7 @@ struct delegate_awaiter {
     auto& frame = child.frame();
     frame.root = parent->root;
     frame.parent = parent;
+    parent->child = &frame;
     parent->root->active = frame.handle;
     return frame.handle;
   }
@@ -123,12 +132,31 @@ struct delegate_awaiter {
       return std::move(child.result());
   }
   // The parent is destroyed while the child is still suspended (close() or destruction of the
-  // outer generator): close the child too, as Python's close() does through `yield from`.
+  // outer generator). destroy_stack() has normally destroyed the child already (innermost
+  // first, as Python's close() does through `yield from`): then only forget it.
   ~delegate_awaiter() {
-    if (!child.done() && child.frame().parent == parent)
+    if (parent->child_destroyed)
+      child.forget();
+    else if (!child.done() && child.frame().parent == parent)
       child.destroy();
   }
 };
+
+// Destroys `top` and every frame it delegates to, innermost first, without recursion.
+template <class Yield, class Sent>
+void destroy_stack(generator_frame<Yield, Sent>& top) noexcept {
+  generator_frame<Yield, Sent>* frame = &top;
+  while (frame->child != nullptr)
+    frame = frame->child;
+  while (frame != &top) {
+    generator_frame<Yield, Sent>* parent = frame->parent;
+    frame->handle.destroy();
+    parent->child = nullptr;
+    parent->child_destroyed = true;
+    frame = parent;
+  }
+  top.handle.destroy();
+}
 
 template <class Yield, class Range>
 generator<Yield> yield_each(Range&& range) {
@@ -171,6 +199,7 @@ struct generator_promise : generator_frame<Yield, Sent>, generator_return<Return
       if (frame.parent == nullptr)
         return std::noop_coroutine(); // back to the consumer
       frame.root->active = frame.parent->handle;
+      frame.parent->child = nullptr;
       return frame.parent->handle; // the parent continues after its elements_of
     }
     void await_resume() const noexcept {}
@@ -296,6 +325,12 @@ void generator<Yield, Sent, Return>::close() {
     throw std::logic_error("corio::generator::close(): generator already running; it cannot "
                            "close itself");
   destroy();
+}
+
+template <class Yield, class Sent, class Return>
+void generator<Yield, Sent, Return>::destroy() noexcept {
+  if (handle_)
+    detail::destroy_stack(std::exchange(handle_, {}).promise());
 }
 
 template <class Yield, class Sent, class Return>

@@ -12,6 +12,12 @@
 //  - a waiter cancelled before its hand-off leaves the list holding nothing; one
 //    cancelled after it has completed successfully and owns the permit.
 //
+// held_permit is the one RAII owner of a permit (mutex::guard and semaphore::permit
+// are thin layers over it). A permit given back by hand behind its owner's back
+// (mutex::unlock(), semaphore::release()) is caught where the bound allows: the
+// owner's release() then reports it, and its destructor, which must not throw, logs
+// it at error level instead of silently skipping the release.
+//
 // Thread-safety: none; one loop thread.
 #ifndef CORIO_DETAIL_PERMITS_HPP
 #define CORIO_DETAIL_PERMITS_HPP
@@ -42,17 +48,42 @@ public:
   awaitable<void> acquire();
   /// Takes a permit, ignoring cancellation signals while it waits
   /// (condition_variable's re-lock). In a cancelled task the caller must first turn
-  /// Asio's sticky check off (this_coro::throw_if_cancelled(false)), or the
-  /// co_await itself throws.
+  /// Asio's sticky check off (detail::without_cancellation_checks), or the co_await
+  /// itself throws.
   awaitable<void> acquire_ignoring_cancellation();
-  /// Returns a permit: to the oldest waiter, or to the count. Throws
-  /// std::logic_error(`over_release`) when that would exceed the bound.
-  void release(const char* over_release);
+  /// Returns a permit: to the oldest waiter, or to the count. False (and nothing
+  /// changes) when that would exceed the bound; the caller reports it in its terms.
+  [[nodiscard]] bool release() noexcept;
+  std::size_t bound() const noexcept { return bound_; }
 
 private:
   std::size_t count_;
   std::size_t bound_;
   waiter_list<> waiters_;
+};
+
+/// Owns one permit of a `permits` until destroyed, moved from, or released.
+class held_permit {
+public:
+  held_permit() noexcept = default;
+  /// Takes over a permit already acquired from `source`; `owner` ("corio::mutex::guard")
+  /// names it in the destructor's error log.
+  held_permit(permits& source, const char* owner) noexcept : source_(&source), owner_(owner) {}
+  held_permit(held_permit&& other) noexcept;
+  held_permit& operator=(held_permit&& other) noexcept;
+  held_permit(const held_permit&) = delete;
+  held_permit& operator=(const held_permit&) = delete;
+  ~held_permit();
+
+  bool owns() const noexcept { return source_ != nullptr; }
+  /// Gives the permit back now and owns nothing after. False when it was already
+  /// given back by hand (the release would exceed the bound; nothing changes).
+  /// Requires owns().
+  [[nodiscard]] bool release() noexcept;
+
+private:
+  permits* source_ = nullptr;
+  const char* owner_ = "";
 };
 
 } // namespace corio::detail

@@ -20,6 +20,7 @@
 #ifndef CORIO_DETAIL_TASK_CORE_HPP
 #define CORIO_DETAIL_TASK_CORE_HPP
 
+#include <corio/detail/result_of.hpp>
 #include <corio/detail/task_ref.hpp>
 #include <corio/detail/waiter_list.hpp>
 
@@ -36,7 +37,6 @@
 #include <string>
 #include <type_traits>
 #include <utility>
-#include <variant>
 
 namespace corio {
 
@@ -197,10 +197,6 @@ public:
 
 template <typename T>
 using task_core_ptr = boost::intrusive_ptr<task_core<T>>;
-
-/// A task's result as a value to store: void becomes std::monostate.
-template <typename T>
-using result_of = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
 
 } // namespace corio::detail
 
