@@ -2,13 +2,17 @@
 
 #include "support/corio_test.hpp"
 
+#include <corio/condition_variable.hpp>
 #include <corio/errors.hpp>
 #include <corio/event.hpp>
+#include <corio/mutex.hpp>
 #include <corio/queue.hpp>
 #include <corio/run.hpp>
+#include <corio/semaphore.hpp>
 #include <corio/shield.hpp>
 #include <corio/sleep.hpp>
 #include <corio/task.hpp>
+#include <corio/task_group.hpp>
 
 #include <boost/asio/this_coro.hpp>
 
@@ -329,6 +333,65 @@ BOOST_AUTO_TEST_CASE(spawning_with_another_loops_executor_is_refused) {
         BOOST_CHECK_THROW(corio::spawn(corio::loops()[1].executor(), corio::sleep(1ms)),
                           std::logic_error);
         co_return;
+      }(),
+      two_loops);
+}
+
+namespace {
+
+// Runs `misuse` as a task on loop 1 and returns what it threw (or "no error").
+template <typename Misuse>
+corio::awaitable<std::string> error_on_loop_one(Misuse misuse) {
+  co_return co_await corio::spawn(corio::loops()[1],
+                                  [](Misuse misuse) -> corio::awaitable<std::string> {
+                                    try {
+                                      co_await misuse();
+                                    } catch (const std::logic_error& e) {
+                                      co_return e.what();
+                                    }
+                                    co_return "no error";
+                                  }(std::move(misuse)));
+}
+
+bool names_both_loops(const std::string& error) {
+  return error.find("used from a task of loop 1, but it belongs to loop 0") != std::string::npos;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(every_loop_bound_primitive_refuses_another_loop) {
+  corio::run(
+      []() -> corio::awaitable<void> {
+        corio::mutex lock;
+        corio::semaphore slots(2);
+        corio::condition_variable changed;
+        corio::task_group group;
+        { auto held = co_await lock.lock(); } // each is bound to loop 0 by a first use
+        co_await slots.acquire();
+        changed.notify_all();
+        group.spawn(corio::sleep(1ms));
+        std::string error = co_await error_on_loop_one([&]() -> corio::awaitable<void> {
+          auto held = lock.try_lock();
+          co_return;
+        });
+        BOOST_TEST(names_both_loops(error), error);
+        error = co_await error_on_loop_one([&]() -> corio::awaitable<void> {
+          slots.release();
+          co_return;
+        });
+        BOOST_TEST(names_both_loops(error), error);
+        BOOST_TEST(slots.available() == 1u); // the refused release changed nothing
+        error = co_await error_on_loop_one([&]() -> corio::awaitable<void> {
+          changed.notify_one();
+          co_return;
+        });
+        BOOST_TEST(names_both_loops(error), error);
+        error = co_await error_on_loop_one([&]() -> corio::awaitable<void> {
+          group.spawn(corio::sleep(1ms));
+          co_return;
+        });
+        BOOST_TEST(names_both_loops(error), error);
+        co_await group.join();
       }(),
       two_loops);
 }

@@ -7,6 +7,7 @@
 namespace corio {
 
 awaitable<void> condition_variable::wait(mutex::guard& lock) {
+  binding_.check("corio::condition_variable::wait");
   if (!lock.owns_lock())
     detail::throw_logic_error("corio::condition_variable::wait: the guard does not own a lock");
   // Re-lock whatever happens: suspensions must not throw for the cancellation.

@@ -6,15 +6,18 @@
 namespace corio {
 
 awaitable<mutex::guard> mutex::lock() {
+  permit_.check_loop("corio::mutex::lock");
   co_await permit_.acquire();
   co_return guard(*this);
 }
 
-mutex::guard mutex::try_lock() noexcept {
+mutex::guard mutex::try_lock() {
+  permit_.check_loop("corio::mutex::try_lock");
   return permit_.try_acquire() ? guard(*this) : guard();
 }
 
 void mutex::unlock() {
+  permit_.check_loop("corio::mutex::unlock");
   if (!permit_.release())
     detail::throw_logic_error("corio::mutex::unlock: the mutex is not locked");
 }

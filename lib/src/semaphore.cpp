@@ -7,15 +7,23 @@
 namespace corio {
 
 awaitable<void> semaphore::acquire() {
+  permits_.check_loop("corio::semaphore::acquire");
   return permits_.acquire();
 }
 
 awaitable<semaphore::permit> semaphore::acquire_permit() {
+  permits_.check_loop("corio::semaphore::acquire_permit");
   co_await permits_.acquire();
   co_return permit(*this);
 }
 
+bool semaphore::try_acquire() {
+  permits_.check_loop("corio::semaphore::try_acquire");
+  return permits_.try_acquire();
+}
+
 void semaphore::release() {
+  permits_.check_loop("corio::semaphore::release");
   if (!permits_.release())
     throw_over_release();
 }

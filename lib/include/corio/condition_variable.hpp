@@ -29,10 +29,13 @@
 // itself (Asio's sticky check) and the lock stays held.
 // Non-guarantee: re-locking may take as long as other holders keep the mutex.
 // Thread-safety: none; use it from coroutines on the loop thread only.
+// With several loops it binds to the loop that first uses it; an operation from a
+// task of another loop throws std::logic_error naming both loops.
 #ifndef CORIO_CONDITION_VARIABLE_HPP
 #define CORIO_CONDITION_VARIABLE_HPP
 
 #include <corio/awaitable.hpp>
+#include <corio/detail/loop_binding.hpp>
 #include <corio/detail/waiter_list.hpp>
 #include <corio/mutex.hpp>
 
@@ -58,8 +61,14 @@ public:
       co_await wait(lock);
   }
 
-  void notify_one() { waiters_.notify_one(); }
-  void notify_all() { waiters_.notify_all(); }
+  void notify_one() {
+    binding_.check("corio::condition_variable::notify_one");
+    waiters_.notify_one();
+  }
+  void notify_all() {
+    binding_.check("corio::condition_variable::notify_all");
+    waiters_.notify_all();
+  }
   /// How many tasks wait for a notify.
   std::size_t waiting() const noexcept { return waiters_.size(); }
 
@@ -68,6 +77,7 @@ private:
   awaitable<void> wait_and_relock(mutex::guard& lock);
 
   detail::waiter_list<> waiters_{"condition_variable wait"};
+  detail::loop_binding binding_;
 };
 
 } // namespace corio

@@ -25,6 +25,8 @@
 // suspension, and the guard unlocks as the exception unwinds.
 // Thread-safety: none; use it from coroutines on the loop thread only. It does not
 // protect data shared with other threads (use std::mutex for that).
+// With several loops it binds to the loop that first uses it; an operation from a
+// task of another loop throws std::logic_error naming both loops.
 #ifndef CORIO_MUTEX_HPP
 #define CORIO_MUTEX_HPP
 
@@ -73,7 +75,7 @@ public:
   /// Waits until the mutex is free and locks it.
   [[nodiscard]] awaitable<guard> lock();
   /// Locks if free now; the guard is empty otherwise. Never suspends.
-  guard try_lock() noexcept;
+  guard try_lock();
   /// Unlocks (prefer the guard); std::logic_error if not locked.
   void unlock();
 

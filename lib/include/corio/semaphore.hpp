@@ -29,6 +29,8 @@
 // cancellation lands at the task's next suspension. A permit is never lost.
 // Thread-safety: none; use it from coroutines on the loop thread (from other
 // threads go through asio::post or submit()).
+// With several loops it binds to the loop that first uses it; an operation from a
+// task of another loop throws std::logic_error naming both loops.
 #ifndef CORIO_SEMAPHORE_HPP
 #define CORIO_SEMAPHORE_HPP
 
@@ -82,7 +84,7 @@ public:
   /// acquire(), returning a guard that releases the permit.
   awaitable<permit> acquire_permit();
   /// Takes a permit if one is free now (and nobody waits); never suspends.
-  bool try_acquire() noexcept { return permits_.try_acquire(); }
+  bool try_acquire();
   /// try_acquire() as a guard; empty when no permit was free.
   permit try_acquire_permit() noexcept { return try_acquire() ? permit(*this) : permit(); }
   /// Returns a permit (to the oldest waiter first). bounded_semaphore: throws

@@ -23,6 +23,7 @@
 #define CORIO_DETAIL_PERMITS_HPP
 
 #include <corio/awaitable.hpp>
+#include <corio/detail/loop_binding.hpp>
 #include <corio/detail/waiter_list.hpp>
 
 #include <cstddef>
@@ -55,8 +56,11 @@ public:
   /// changes) when that would exceed the bound; the caller reports it in its terms.
   [[nodiscard]] bool release() noexcept;
   std::size_t bound() const noexcept { return bound_; }
+  /// The owner's loop check (loop_binding.hpp), called by each of its operations.
+  void check_loop(const char* operation) const { binding_.check(operation); }
 
 private:
+  loop_binding binding_;
   std::size_t count_;
   std::size_t bound_;
   waiter_list<> waiters_;
