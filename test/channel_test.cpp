@@ -181,6 +181,34 @@ CORIO_TEST_CASE(a_waiting_receiver_gets_the_next_item_before_any_try_receive) {
   BOOST_TEST(co_await receiver == 5);
 }
 
+CORIO_TEST_CASE(a_woken_receiver_resumes_later_not_inside_the_send) {
+  corio::channel<int> ch(1);
+  corio::test::event_log log;
+  auto receiver = corio::spawn(
+      [](corio::channel<int>& ch, corio::test::event_log& log) -> corio::awaitable<void> {
+        log("received " + std::to_string(co_await ch.receive()));
+      }(ch, log));
+  co_await corio::yield_now();
+  BOOST_TEST(ch.try_send(5));
+  log("sent");
+  co_await receiver;
+  BOOST_TEST(log.str() == "sent received 5");
+}
+
+CORIO_TEST_CASE(a_receiver_woken_by_another_thread_resumes_on_its_own_loop) {
+  corio::channel<int> ch(1);
+  const auto loop_thread = std::this_thread::get_id();
+  auto receiver = corio::spawn([](corio::channel<int>& ch) -> corio::awaitable<std::thread::id> {
+    (void)co_await ch.receive();
+    co_return std::this_thread::get_id();
+  }(ch));
+  co_await corio::yield_now(); // the receiver waits now
+  std::thread sender([&ch] { ch.send_blocking(1); });
+  const auto resumed_on = co_await receiver;
+  co_await corio::to_thread([&sender] { sender.join(); });
+  BOOST_TEST((resumed_on == loop_thread));
+}
+
 // --- close --------------------------------------------------------------------
 
 CORIO_TEST_CASE(after_close_sends_throw_and_receivers_drain_then_get_channel_closed) {
@@ -390,6 +418,38 @@ CORIO_TEST_CASE(a_blocking_sender_waits_until_a_loop_receives) {
 }
 
 // --- several loops at once ----------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(loops_that_end_as_soon_as_close_wakes_them_do_not_race_the_closer) {
+  // close() posts each waiter's completion to its loop; a loop that resumes and
+  // ends at once destroys its io_context while close() may still be inside that
+  // post (the regression this guards against, seen under TSan).
+  constexpr int loops = 6;
+  for (int round = 0; round < 10; ++round) {
+    corio::channel<int> ch(1);
+    std::atomic<int> waiting = 0;
+    std::atomic<int> closed_seen = 0;
+    std::vector<std::thread> threads;
+    for (int loop = 0; loop < loops; ++loop)
+      threads.emplace_back([&] {
+        corio::run([](corio::channel<int>& ch, std::atomic<int>& waiting,
+                      std::atomic<int>& closed_seen) -> corio::awaitable<void> {
+          ++waiting;
+          try {
+            (void)co_await ch.receive();
+          } catch (const corio::channel_closed&) {
+            ++closed_seen;
+          }
+        }(ch, waiting, closed_seen));
+      });
+    while (waiting < loops)
+      std::this_thread::yield();
+    std::this_thread::sleep_for(2ms);
+    ch.close();
+    for (auto& thread : threads)
+      thread.join();
+    BOOST_TEST(closed_seen == loops);
+  }
+}
 
 BOOST_AUTO_TEST_CASE(loops_and_plain_threads_under_random_cancellation_lose_and_duplicate_nothing) {
   constexpr int loops = 3;

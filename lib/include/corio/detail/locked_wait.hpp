@@ -31,6 +31,10 @@
 //    the forwarder never outlives the node;
 //  - the node holds a shared_ptr to the owner's mutex (aliasing the owner's state),
 //    so a cancellation that comes after the owner object is gone still finds it;
+//  - a waker posts a finisher under the mutex, and the finisher takes the mutex
+//    once before it resumes the coroutine: a loop can end (and destroy its
+//    io_context) as soon as its coroutine resumes, and the waker's post() must have
+//    returned by then (it still touches that io_context after queuing the finisher);
 //  - a finisher destroyed unrun (its loop was destroyed) frees the node and its
 //    handler, so nothing leaks.
 //
@@ -104,7 +108,14 @@ private:
         (void)std::exchange(node_, nullptr)->free_node();
     }
     void operator()() {
-      Handler handler = std::exchange(node_, nullptr)->free_node();
+      locked_wait_op* node = std::exchange(node_, nullptr);
+      {
+        // The waker posted this under the mutex. Taking it once means that post()
+        // has returned: the waker no longer touches this loop's io_context, which
+        // may be destroyed as soon as the coroutine resumes and its loop ends.
+        std::lock_guard wait_for_the_waker(*node->guard_);
+      }
+      Handler handler = node->free_node();
       std::move(handler)(ec_);
     }
 
