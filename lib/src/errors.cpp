@@ -20,6 +20,8 @@ const char* timeout_error::what() const noexcept {
   return message_.c_str();
 }
 
+channel_closed::channel_closed(const std::string& what) : std::runtime_error(what) {}
+
 bool is_cancellation(const std::exception_ptr& error) noexcept {
   if (!error)
     return false;

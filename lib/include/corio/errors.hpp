@@ -16,6 +16,7 @@
 #include <boost/system/system_error.hpp>
 
 #include <exception>
+#include <stdexcept>
 #include <string>
 
 namespace corio {
@@ -41,6 +42,13 @@ public:
 
 private:
   std::string message_;
+};
+
+/// Thrown by a channel's sends once it is closed, and by its receives once it is
+/// closed and drained (channel.hpp). Like queue_shut_down, a std::runtime_error.
+class channel_closed : public std::runtime_error {
+public:
+  explicit channel_closed(const std::string& what = "corio: the channel is closed");
 };
 
 /// True for corio::cancelled_error and for any system_error carrying

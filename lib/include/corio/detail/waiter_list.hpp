@@ -25,7 +25,8 @@
 //    clears the slot; a cancellation disarms the forwarder instead (a slot's
 //    handler cannot be destroyed from inside its own call).
 //
-// Thread-safety: none. A list and its waiters belong to one loop thread.
+// Thread-safety: none. A list and its waiters belong to one loop thread, or are
+// guarded by their owner's mutex (locked_wait.hpp).
 #ifndef CORIO_DETAIL_WAITER_LIST_HPP
 #define CORIO_DETAIL_WAITER_LIST_HPP
 
@@ -132,6 +133,18 @@ public:
     target.complete(ec);
   }
 
+  /// Links a node of another kind of wait (locked_wait.hpp's), newest last.
+  void push_back(waiter_type& node) noexcept {
+    node.previous_ = tail_;
+    node.next_ = nullptr;
+    (tail_ != nullptr ? tail_->next_ : head_) = &node;
+    tail_ = &node;
+    ++size_;
+  }
+
+  /// The label given to the constructor.
+  const char* what() const noexcept { return what_; }
+
   /// Suspends until notified; completes with void(error_code). `on_cancel()` is
   /// called when the wait's cancellation slot fires: return true to abandon the
   /// wait (completes with operation_aborted), false to keep waiting.
@@ -141,14 +154,6 @@ public:
 private:
   template <typename, typename, typename>
   friend class waiter_op;
-
-  void push_back(waiter_type& node) noexcept {
-    node.previous_ = tail_;
-    node.next_ = nullptr;
-    (tail_ != nullptr ? tail_->next_ : head_) = &node;
-    tail_ = &node;
-    ++size_;
-  }
 
   void unlink(waiter_type& node) noexcept {
     (node.previous_ != nullptr ? node.previous_->next_ : head_) = node.next_;
