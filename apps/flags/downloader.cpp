@@ -26,6 +26,7 @@
 //    passed: a blocking call with a timeout, as a classic client does with poll().
 //  - coroutine: one corio task per code, at most N past a corio::semaphore; Beast's
 //    async operations awaited directly, the deadline is corio::timeout.
+#include "cli_checks.hpp"
 #include "flags_common.hpp"
 
 #include <corio/corio.hpp>
@@ -404,11 +405,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--concurrency", concurrency,
                  "threads (threadpool) or requests in flight (coroutine)")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{100000}))
+      ->check(cli_checks::whole_number(1, 100000))
       ->capture_default_str();
-  app.add_option("--limit", limit, "download only the first N codes")->check(CLI::PositiveNumber);
+  app.add_option("--limit", limit, "download only the first N codes")
+      ->check(cli_checks::whole_number(1));
   app.add_option("--timeout", timeout, "seconds allowed for each request")
-      ->check(CLI::Range(0.001, 3600.0))
+      ->check(cli_checks::number(0.001, 3600, "seconds"))
       ->capture_default_str();
   app.add_option("--out", out, "save the flags in this directory");
   auto* all_flag = app.add_flag("--all", all, "every ISO 3166 code (249)")->excludes(positional);
