@@ -300,9 +300,10 @@ BOOST_AUTO_TEST_CASE(an_unreachable_server_is_one_clear_message_and_exit_1) {
     BOOST_TEST(!summary_of(result.out).found);
   }
   for (const char* bad :
-       {"ftp://127.0.0.1/flags", "127.0.0.1:8001", "http://:80/", "http://h:0/"}) {
+       {"ftp://127.0.0.1/flags", "127.0.0.1:8001", "http://:80/", "http://h:0/", "http://h:70000/",
+        "http://h/flags?cc=cn", "http://h/flags#top", "http://[::1/flags", "http://h/fl ags"}) {
     const auto result = download({"--server", bad});
-    BOOST_TEST(result.exit_code == 1, bad);
+    BOOST_TEST(result.exit_code == 2, bad); // a usage error
     BOOST_TEST(result.err.find("bad --server URL") != std::string::npos, bad << ": " << result.err);
   }
 }

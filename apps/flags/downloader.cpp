@@ -28,6 +28,7 @@
 //    async operations awaited directly, the deadline is corio::timeout.
 #include "cli_checks.hpp"
 #include "flags_common.hpp"
+#include "server_url.hpp"
 
 #include <corio/corio.hpp>
 #include <corio/semaphore.hpp>
@@ -436,7 +437,7 @@ int main(int argc, char** argv) {
   const auto url = flags::parse_server_url(server, url_error);
   if (!url) {
     fmt::print(stderr, "corio-flags: bad --server URL '{}': {}\n", server, url_error);
-    return 1;
+    return 2;
   }
   std::signal(SIGPIPE, SIG_IGN);
   flags::raise_open_file_limit("corio-flags");

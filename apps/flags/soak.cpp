@@ -22,6 +22,7 @@
 // options. Each connect, write and read is bounded by --timeout.
 #include "cli_checks.hpp"
 #include "flags_common.hpp"
+#include "server_url.hpp"
 
 #include <corio/corio.hpp>
 
