@@ -20,6 +20,7 @@ CORIO_PACKAGES=(
   libcli11-dev
   nlohmann-json3-dev
   libboost-url1.81-dev
+  python3
 )
 
 log() {
