@@ -488,6 +488,27 @@ BOOST_AUTO_TEST_CASE(a_malformed_request_gets_400_and_the_next_connection_works)
   BOOST_TEST(s.stop().exit_code == 0);
 }
 
+// Issue 16: "Transfer-Encoding: xchunked" was answered 200, and the bytes after the
+// header read as the next request (the start of request smuggling).
+BOOST_AUTO_TEST_CASE(a_transfer_encoding_that_does_not_end_in_chunked_gets_400_and_close) {
+  server s;
+  const std::string get_cn = "GET /flags/cn/cn.gif HTTP/1.1\r\nHost: x\r\n";
+  for (const char* coding : {"xchunked", "gzip", "chunked, gzip", "identity"}) {
+    const std::string answer =
+        ask(s.port, get_cn + "Transfer-Encoding: " + coding + "\r\n\r\n" + get("/flags/us/us.gif"));
+    BOOST_TEST(answer.starts_with("HTTP/1.1 400 Bad Request\r\n"), coding << ": " << answer);
+    BOOST_TEST(count_of(answer, "HTTP/1.1 ") == 1u, coding << ": " << answer);
+  }
+  // RFC 9112 6.1: Transfer-Encoding in an HTTP/1.0 request is faulty framing too.
+  const std::string http10 =
+      ask(s.port, "GET /flags/cn/cn.gif HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+  BOOST_TEST(http10.starts_with("HTTP/1.1 400 Bad Request\r\n"), http10);
+  // A chunked GET (with an empty body) is still a request.
+  const std::string chunked =
+      ask(s.port, get_cn + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n");
+  BOOST_TEST(chunked.starts_with("HTTP/1.1 200 OK\r\n"), chunked);
+}
+
 BOOST_AUTO_TEST_CASE(unknown_paths_get_404_and_other_methods_405) {
   server s;
   BOOST_TEST(ask(s.port, get("/flags/CN/CN.gif")).starts_with("HTTP/1.1 404"));
