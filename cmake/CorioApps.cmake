@@ -1,6 +1,7 @@
 # corio_add_app(<name> <sources...>)
 # Builds executable corio-<name> from apps/<name>/, linked to corio, CLI11 and fmt,
-# installed to bin/. Apps are written alongside the build; if a listed source does not
+# installed to bin/. Every app can include apps/common/ (cli_checks.hpp: the number
+# checks of every app's command line). Apps are written alongside the build; if a listed source does not
 # exist yet, the app is skipped with a status message instead of failing configure.
 # Every app built is recorded in the global property CORIO_APPS, so test areas can be
 # given its path (CORIO_APP_<NAME>_PATH, see corio_add_test_area).
@@ -32,6 +33,7 @@ endfunction()
 # Flags every app target shares (they must match for the reused PCH).
 function(_corio_app_setup target)
   target_link_libraries(${target} PRIVATE corio::corio CLI11::CLI11 fmt::fmt)
+  target_include_directories(${target} PRIVATE "${PROJECT_SOURCE_DIR}/apps/common")
   set_target_properties(${target} PROPERTIES CXX_EXTENSIONS OFF)
   corio_target_warnings(${target})
 endfunction()

@@ -14,6 +14,8 @@ endif()
 
 if(CORIO_BUILD_APPS)
   find_package(CLI11 CONFIG REQUIRED)
+  # corio-flags' --server URL (apps/flags/server_url.cpp); the library does not use it.
+  find_package(Boost 1.81 CONFIG REQUIRED COMPONENTS url)
   # corio-bench's JSON lines (and bench_app_test, which reads them back).
   find_package(nlohmann_json 3 CONFIG REQUIRED)
 endif()

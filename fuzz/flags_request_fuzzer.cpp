@@ -13,8 +13,9 @@
 //    without a body), one per request, in order, with the request's version and
 //    keep-alive, and a plausible status: 200 or 500 for a GET of a flag (then with
 //    the flag's bytes and digest), 404 or 500 for another GET, 405 otherwise;
-//  - after a malformed request exactly one 400, then the end; nothing after an
-//    answer that says Connection: close;
+//  - after a malformed request (one Beast cannot parse, or whose framing the server
+//    refuses: session_detail::framing_error) exactly one 400, then the end; nothing
+//    after an answer that says Connection: close;
 //  - the connection ended on the client's EOF, never by waiting for the idle timeout,
 //    and the server's counters add up (no connection or request left in flight).
 // A failed check prints what differed and aborts, so libFuzzer saves the input.
@@ -119,6 +120,10 @@ expectation expect(std::string_view bytes) {
       if (ec == http::error::header_limit)
         result.long_header_at = std::min(result.long_header_at, result.requests.size());
       result.malformed = flags::session_detail::is_malformed_request(ec);
+      return result;
+    }
+    if (!flags::session_detail::framing_error(parser).empty()) {
+      result.malformed = true;
       return result;
     }
     const auto& req = parser.get();

@@ -19,6 +19,8 @@ CORIO_PACKAGES=(
   libfmt-dev
   libcli11-dev
   nlohmann-json3-dev
+  libboost-url1.81-dev
+  python3
 )
 
 log() {

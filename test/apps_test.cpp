@@ -6,6 +6,7 @@
 
 #include <regex>
 #include <string>
+#include <vector>
 
 using corio::test::process_result;
 using corio::test::run_process;
@@ -119,6 +120,73 @@ BOOST_AUTO_TEST_CASE(help_describes_every_option_and_exits_0) {
   BOOST_TEST(result.exit_code == 0);
   for (const char* option : {"--mode", "--seconds", "--message"})
     BOOST_TEST(result.out.find(option) != std::string::npos, option);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// Issue 16: every number option of every app rejects a bad value with exit 2 and says
+// what is wrong in the user's terms: not CLI11's "Value 0 not in range 0.000000 to
+// 1797693..." or "Could not convert", and never NaN or infinity let through.
+BOOST_AUTO_TEST_SUITE(app_options_test)
+
+struct bad_number {
+  const char* app;
+  std::vector<std::string> arguments; // the option and its bad value last
+};
+
+const std::vector<bad_number> bad_numbers = {
+    {CORIO_APP_SPINNER_PATH, {"--seconds", "nan"}},
+    {CORIO_APP_SPINNER_PATH, {"--seconds", "inf"}},
+    {CORIO_APP_SPINNER_PATH, {"--seconds", "-1"}},
+    {CORIO_APP_FLAGS_PATH, {"--timeout", "nan"}},
+    {CORIO_APP_FLAGS_PATH, {"--timeout", "inf"}},
+    {CORIO_APP_FLAGS_PATH, {"--timeout", "1e999"}},
+    {CORIO_APP_FLAGS_PATH, {"--timeout", "0"}},
+    {CORIO_APP_FLAGS_PATH, {"--limit", "0"}},
+    {CORIO_APP_FLAGS_PATH, {"--limit", "-3"}},
+    {CORIO_APP_FLAGS_PATH, {"--concurrency", "0"}},
+    {CORIO_APP_FLAGS_SERVER_PATH, {"--port", "70000"}},
+    {CORIO_APP_FLAGS_SERVER_PATH, {"--port", "-1"}},
+    {CORIO_APP_FLAGS_SERVER_PATH, {"--delay", "nan"}},
+    {CORIO_APP_FLAGS_SERVER_PATH, {"--delay", "inf"}},
+    {CORIO_APP_FLAGS_SERVER_PATH, {"--error-rate", "nan"}},
+    {CORIO_APP_FLAGS_SERVER_PATH, {"--error-rate", "1.5"}},
+    {CORIO_APP_FLAGS_SERVER_PATH, {"--idle-timeout", "nan"}},
+    {CORIO_APP_FLAGS_SERVER_PATH, {"--grace", "-inf"}},
+    {CORIO_APP_FLAGS_SERVER_PATH, {"--seed", "-1"}},
+    {CORIO_APP_FLAGS_SERVER_PATH, {"--max-connections", "0"}},
+    {CORIO_APP_FLAGS_SOAK_PATH, {"--seconds", "nan"}},
+    {CORIO_APP_FLAGS_SOAK_PATH, {"--ramp", "inf"}},
+    {CORIO_APP_FLAGS_SOAK_PATH, {"--pause", "nan"}},
+    {CORIO_APP_FLAGS_SOAK_PATH, {"--disconnect-rate", "nan"}},
+    {CORIO_APP_FLAGS_SOAK_PATH, {"--timeout", "nan"}},
+    {CORIO_APP_FLAGS_SOAK_PATH, {"--clients", "0"}},
+    {CORIO_APP_FLAGS_SOAK_PATH, {"--seed", "x"}},
+    {CORIO_APP_CPU_PATH, {"--size", "0"}},
+    {CORIO_APP_CPU_PATH, {"--jobs", "65"}},
+    {CORIO_APP_GENERATORS_PATH, {"--lines", "0"}},
+    {CORIO_APP_OWN_AWAITABLE_PATH, {"--ticks", "1"}},
+    {CORIO_APP_OWN_AWAITABLE_PATH, {"--interval-ms", "nan"}},
+    {CORIO_APP_BENCH_PATH, {"--reps", "0"}},
+    {CORIO_APP_BENCH_PATH, {"--max-predicted", "nan"}},
+    {CORIO_APP_BENCH_PATH, {"--max-predicted", "inf"}},
+    {CORIO_APP_BENCH_PATH, {"--child", "--n", "-1"}},
+    {CORIO_APP_BENCH_PATH, {"--child", "--seconds", "nan"}},
+};
+
+BOOST_AUTO_TEST_CASE(every_number_option_rejects_bad_values_in_the_users_terms) {
+  for (const auto& [app, arguments] : bad_numbers) {
+    const std::string& option = arguments[arguments.size() - 2];
+    const std::string what = std::string(app) + " " + option + " " + arguments.back();
+    const auto result = run_process(corio::test::command(app, arguments));
+    BOOST_TEST(result.exit_code == 2, what << ": " << result.err);
+    // "--timeout: must be a number of seconds from 0.001 to 3600, not 'nan'"
+    BOOST_TEST(result.err.find(option + ": must be ") != std::string::npos,
+               what << ": " << result.err);
+    BOOST_TEST(result.err.find("'" + arguments.back() + "'") != std::string::npos, what);
+    for (const char* internal : {"not in range", "Could not convert", "1797693"})
+      BOOST_TEST(result.err.find(internal) == std::string::npos, what << ": " << result.err);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

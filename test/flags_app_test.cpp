@@ -1,8 +1,10 @@
 // Smoke tests of corio-flags-server, corio-flags and corio-cpu, run as real child
 // processes. Each test starts its own server on an ephemeral 127.0.0.1 port (the
 // first stdout line says which), points the downloader at it and stops it with
-// SIGTERM. Sizes are small; timing is checked only as lower bounds (the benchmark
-// lives elsewhere). Traffic goes to 127.0.0.1 only.
+// SIGTERM. The downloader is also pointed at servers corio did not write: Python's
+// static file server (python3 -m http.server) and, for what no honest server sends, a
+// scripted one in this file. Sizes are small; timing is checked only as lower bounds
+// (the benchmark lives elsewhere). Traffic goes to 127.0.0.1 only.
 #include "support/child_process.hpp"
 
 #include "flags_common.hpp"
@@ -20,9 +22,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <regex>
+#include <span>
+#include <stop_token>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -62,6 +68,109 @@ struct server {
   std::uint16_t port = 0;
 };
 
+// A fresh directory, removed with its contents at the end of the test.
+struct temp_dir {
+  temp_dir() {
+    std::string pattern = (fs::temp_directory_path() / "corio-flags-XXXXXX").string();
+    BOOST_TEST_REQUIRE(mkdtemp(pattern.data()) != nullptr);
+    path = pattern;
+  }
+  ~temp_dir() {
+    std::error_code ignored;
+    fs::remove_all(path, ignored);
+  }
+  fs::path path;
+};
+
+// python3 -m http.server on an ephemeral port, serving a directory of flags/{cc}/{cc}.gif
+// files (the generated GIFs, written here) with no X-Flag-Digest: an ordinary static
+// file server, as in Fluent Python's flags examples. Killed when the test ends.
+struct static_server {
+  explicit static_server(std::span<const std::string_view> codes)
+      : process(start(root.path, codes)) {
+    // -u: unbuffered, so the line that names the port arrives now.
+    const std::string line = process.read_line(30s);
+    static const std::regex serving("Serving HTTP on 127\\.0\\.0\\.1 port ([0-9]+) .*");
+    std::smatch match;
+    BOOST_TEST_REQUIRE(std::regex_match(line, match, serving), "first line: '" << line << "'");
+    url = "http://127.0.0.1:" + match[1].str() + "/flags";
+  }
+
+  static std::vector<std::string> start(const fs::path& root,
+                                        std::span<const std::string_view> codes) {
+    BOOST_TEST_REQUIRE(std::string(CORIO_PYTHON3_PATH) != "",
+                       "python3 was not found at configure time: apt-get install python3");
+    for (const auto code : codes) {
+      const fs::path dir = root / "flags" / fs::path(flags::file_name(code)).stem();
+      fs::create_directories(dir);
+      std::ofstream(dir / flags::file_name(code), std::ios::binary) << flags::flag_gif(code);
+    }
+    return {CORIO_PYTHON3_PATH, "-u",          "-m", "http.server", "--bind", "127.0.0.1",
+            "--directory",      root.string(), "0"};
+  }
+
+  fs::path file_of(std::string_view code) const {
+    return root.path / "flags" / fs::path(flags::file_name(code)).stem() / flags::file_name(code);
+  }
+
+  temp_dir root;
+  child_process process;
+  std::string url;
+};
+
+// A server that answers every request with the same bytes, then closes the connection:
+// for answers no honest server sends (a wrong digest). Stopped when the test ends.
+struct scripted_server {
+  explicit scripted_server(std::string answer) : answer_(std::move(answer)) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    BOOST_TEST_REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&address), length) == 0);
+    BOOST_TEST_REQUIRE(listen(fd_, 64) == 0);
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
+    url = "http://127.0.0.1:" + std::to_string(ntohs(address.sin_port)) + "/flags";
+    thread_ = std::jthread([this](const std::stop_token& stop) { serve(stop); });
+  }
+  ~scripted_server() {
+    thread_.request_stop();
+    thread_.join();
+    close(fd_);
+  }
+  scripted_server(const scripted_server&) = delete;
+  scripted_server& operator=(const scripted_server&) = delete;
+
+  std::string url;
+
+private:
+  void serve(const std::stop_token& stop) const {
+    while (!stop.stop_requested()) {
+      pollfd readable{fd_, POLLIN, 0};
+      if (poll(&readable, 1, 50) <= 0)
+        continue;
+      const int client = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (client < 0)
+        continue;
+      std::string request;
+      char buffer[4096];
+      while (request.find("\r\n\r\n") == std::string::npos) {
+        pollfd ready{client, POLLIN, 0};
+        const ssize_t n = poll(&ready, 1, 5000) > 0 ? recv(client, buffer, sizeof buffer, 0) : 0;
+        if (n <= 0)
+          break; // a connection probe, or a client that said nothing
+        request.append(buffer, static_cast<std::size_t>(n));
+      }
+      if (!request.empty())
+        send(client, answer_.data(), answer_.size(), MSG_NOSIGNAL);
+      close(client);
+    }
+  }
+
+  std::string answer_;
+  int fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  std::jthread thread_;
+};
+
 process_result download(const std::vector<std::string>& arguments) {
   return run_process(corio::test::command(CORIO_APP_FLAGS_PATH, arguments), 60s);
 }
@@ -88,20 +197,6 @@ summary summary_of(const std::string& out) {
   s.errors = std::stoi(match[5]);
   return s;
 }
-
-// A fresh directory, removed with its contents at the end of the test.
-struct temp_dir {
-  temp_dir() {
-    std::string pattern = (fs::temp_directory_path() / "corio-flags-XXXXXX").string();
-    BOOST_TEST_REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~temp_dir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  fs::path path;
-};
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -162,16 +257,14 @@ std::size_t count_of(const std::string& text, const std::string& what) {
   return n;
 }
 
-} // namespace
-
-BOOST_AUTO_TEST_SUITE(flags_app_test)
-
-BOOST_AUTO_TEST_CASE(every_mode_saves_the_same_verified_files) {
-  server s;
+// Downloads the 20 default flags from `url` in every mode, saving them, and checks that
+// each saved file holds the bytes `served(code)` says the server has.
+void every_mode_saves_the_20_flags(const std::string& url,
+                                   const std::function<std::string(std::string_view)>& served) {
   for (const auto& mode : modes) {
     temp_dir out;
     const auto result = download(
-        {"--mode", mode, "--server", s.url, "--concurrency", "4", "--out", out.path.string()});
+        {"--mode", mode, "--server", url, "--concurrency", "4", "--out", out.path.string()});
     BOOST_TEST(result.exit_code == 0, mode << ": " << result.err);
     const auto sum = summary_of(result.out);
     BOOST_TEST(sum.found, result.out);
@@ -180,12 +273,46 @@ BOOST_AUTO_TEST_CASE(every_mode_saves_the_same_verified_files) {
     for (const auto code : flags::populous_codes()) {
       const std::string saved = read_file(out.path / flags::file_name(code));
       BOOST_TEST(saved.size() >= 300u, mode << " " << code);
-      BOOST_TEST((saved == flags::flag_gif(code)), mode << " " << code);
+      BOOST_TEST((saved == served(code)), mode << " " << code);
     }
     BOOST_TEST(std::distance(fs::directory_iterator(out.path), fs::directory_iterator()) == 20);
   }
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(flags_app_test)
+
+BOOST_AUTO_TEST_CASE(every_mode_saves_the_same_verified_files) {
+  server s;
+  every_mode_saves_the_20_flags(s.url, [](std::string_view code) { return flags::flag_gif(code); });
   const auto stopped = s.stop();
   BOOST_TEST(stopped.exit_code == 0, stopped.err);
+}
+
+// Issue 16: corio-flags once required corio-flags-server's X-Flag-Digest and saved 0 of
+// 20 flags from any other server (and exited 0).
+BOOST_AUTO_TEST_CASE(a_static_file_server_without_digests_works_in_every_mode) {
+  static_server s(flags::populous_codes());
+  every_mode_saves_the_20_flags(s.url,
+                                [&s](std::string_view code) { return read_file(s.file_of(code)); });
+  const auto missing = download({"cn", "zz", "--server", s.url}); // a 404 is not a failure
+  const auto sum = summary_of(missing.out);
+  BOOST_TEST(sum.ok == 1, missing.out);
+  BOOST_TEST(sum.not_found == 1, missing.out);
+  BOOST_TEST(missing.exit_code == 0, missing.err);
+}
+
+BOOST_AUTO_TEST_CASE(a_digest_that_is_sent_is_checked_and_a_mismatch_exits_1) {
+  const std::string body = flags::flag_gif("cn");
+  scripted_server s("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) +
+                    "\r\nX-Flag-Digest: " + flags::digest_hex("not the body") +
+                    "\r\nConnection: close\r\n\r\n" + body);
+  for (const auto& mode : modes) {
+    const auto result = download({"CN", "--mode", mode, "--server", s.url});
+    BOOST_TEST(result.out.find("digest mismatch: 1 (CN)") != std::string::npos, result.out);
+    BOOST_TEST(result.exit_code == 1, mode);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(generated_flags_are_distinct_gifs_with_stable_digests) {
@@ -226,7 +353,7 @@ BOOST_AUTO_TEST_CASE(error_rate_answers_are_errors_with_their_reason) {
   server always({"--error-rate", "1"});
   for (const auto& mode : modes) {
     const auto result = download({"--mode", mode, "--server", always.url, "--limit", "5"});
-    BOOST_TEST(result.exit_code == 0); // per-item errors never fail the batch
+    BOOST_TEST(result.exit_code == 1); // the batch ran, and some flags were not saved
     const auto sum = summary_of(result.out);
     BOOST_TEST(sum.errors == 5, mode << ": " << result.out);
     BOOST_TEST(result.out.find("HTTP 500 Internal Server Error: 5 (") != std::string::npos);
@@ -255,7 +382,7 @@ BOOST_AUTO_TEST_CASE(requests_slower_than_the_timeout_are_errors) {
   for (const auto& mode : modes) {
     const auto result =
         download({"--mode", mode, "--limit", "3", "--timeout", "0.2", "--server", s.url});
-    BOOST_TEST(result.exit_code == 0);
+    BOOST_TEST(result.exit_code == 1);
     BOOST_TEST(summary_of(result.out).errors == 3, mode << ": " << result.out);
     BOOST_TEST(result.out.find("timed out after 0.2s: 3") != std::string::npos, result.out);
   }
@@ -277,7 +404,7 @@ BOOST_AUTO_TEST_CASE(a_server_killed_mid_run_gives_errors_not_a_hang) {
     s.process.signal(SIGKILL);
     const auto result = downloader.wait(30s);
     BOOST_TEST(!result.timed_out);
-    BOOST_TEST(result.exit_code == 0, mode << ": " << result.err);
+    BOOST_TEST(result.exit_code == 1, mode << ": " << result.err);
     const auto sum = summary_of(result.out);
     BOOST_TEST(sum.total == 249);
     BOOST_TEST(sum.ok > 0, mode << ": " << result.out);
@@ -300,9 +427,10 @@ BOOST_AUTO_TEST_CASE(an_unreachable_server_is_one_clear_message_and_exit_1) {
     BOOST_TEST(!summary_of(result.out).found);
   }
   for (const char* bad :
-       {"ftp://127.0.0.1/flags", "127.0.0.1:8001", "http://:80/", "http://h:0/"}) {
+       {"ftp://127.0.0.1/flags", "127.0.0.1:8001", "http://:80/", "http://h:0/", "http://h:70000/",
+        "http://h/flags?cc=cn", "http://h/flags#top", "http://[::1/flags", "http://h/fl ags"}) {
     const auto result = download({"--server", bad});
-    BOOST_TEST(result.exit_code == 1, bad);
+    BOOST_TEST(result.exit_code == 2, bad); // a usage error
     BOOST_TEST(result.err.find("bad --server URL") != std::string::npos, bad << ": " << result.err);
   }
 }
@@ -358,6 +486,27 @@ BOOST_AUTO_TEST_CASE(a_malformed_request_gets_400_and_the_next_connection_works)
   BOOST_TEST(answer.find("X-Flag-Digest: " + flags::digest_hex(body) + "\r\n") !=
              std::string::npos);
   BOOST_TEST(s.stop().exit_code == 0);
+}
+
+// Issue 16: "Transfer-Encoding: xchunked" was answered 200, and the bytes after the
+// header read as the next request (the start of request smuggling).
+BOOST_AUTO_TEST_CASE(a_transfer_encoding_that_does_not_end_in_chunked_gets_400_and_close) {
+  server s;
+  const std::string get_cn = "GET /flags/cn/cn.gif HTTP/1.1\r\nHost: x\r\n";
+  for (const char* coding : {"xchunked", "gzip", "chunked, gzip", "identity"}) {
+    const std::string answer =
+        ask(s.port, get_cn + "Transfer-Encoding: " + coding + "\r\n\r\n" + get("/flags/us/us.gif"));
+    BOOST_TEST(answer.starts_with("HTTP/1.1 400 Bad Request\r\n"), coding << ": " << answer);
+    BOOST_TEST(count_of(answer, "HTTP/1.1 ") == 1u, coding << ": " << answer);
+  }
+  // RFC 9112 6.1: Transfer-Encoding in an HTTP/1.0 request is faulty framing too.
+  const std::string http10 =
+      ask(s.port, "GET /flags/cn/cn.gif HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+  BOOST_TEST(http10.starts_with("HTTP/1.1 400 Bad Request\r\n"), http10);
+  // A chunked GET (with an empty body) is still a request.
+  const std::string chunked =
+      ask(s.port, get_cn + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n");
+  BOOST_TEST(chunked.starts_with("HTTP/1.1 200 OK\r\n"), chunked);
 }
 
 BOOST_AUTO_TEST_CASE(unknown_paths_get_404_and_other_methods_405) {

@@ -14,6 +14,7 @@
 // `errors`, never fatal. Without --server-url the child starts its own server.
 #include "flags_common.hpp"
 #include "process.hpp"
+#include "server_url.hpp"
 #include "spawn_all.hpp"
 
 #include <corio/semaphore.hpp>

@@ -34,6 +34,7 @@
 #include "process.hpp"
 #include "report.hpp"
 
+#include "cli_checks.hpp"
 #include "flags_common.hpp"
 
 #include <CLI/CLI.hpp>
@@ -448,7 +449,7 @@ int main(int argc, char** argv) {
   options opts;
   app.add_flag("--quick", opts.quick, "a sub-minute smoke run: small sizes, 1 repetition");
   app.add_option("--reps", opts.reps, "repetitions of each measurement (default 3; --quick 1)")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{100}));
+      ->check(cli_checks::whole_number(1, 100));
   app.add_option("--only", opts.only, "run only these workloads (comma-separated)")
       ->delimiter(',')
       ->check(
@@ -464,13 +465,13 @@ int main(int argc, char** argv) {
                  "corio-flags-server for the fan-out (default: next to corio-bench)");
   app.add_option("--max-predicted", opts.max_predicted,
                  "skip fan-out measurements that would take longer, in seconds")
-      ->check(CLI::PositiveNumber)
+      ->check(cli_checks::number(0.001, 86400, "seconds"))
       ->capture_default_str();
   auto* child = app.add_flag("--child", opts.child,
                              "run one measurement in this process and print its JSON lines "
                              "(what the parent runs; the way to profile one measurement)");
   auto* n_option = app.add_option("--n", opts.args.n, "with --child: the size N")
-                       ->check(CLI::NonNegativeNumber)
+                       ->check(cli_checks::whole_number(0))
                        ->needs(child);
   app.add_option("--variant", opts.args.variant, "with --child: cancel's wait, sleep or queue-get")
       ->check(CLI::IsMember({"sleep", "queue-get"}))
@@ -479,7 +480,7 @@ int main(int argc, char** argv) {
       app.add_option("--seconds", opts.args.seconds,
                      "with --child: idle's sleep, timer-lateness's longest sleep, the fan-out "
                      "server's delay")
-          ->check(CLI::Range(0.0, 3600.0))
+          ->check(cli_checks::number(0, 3600, "seconds"))
           ->needs(child);
   app.add_option("--server-url", opts.args.server_url,
                  "with --child, fan-out: a running corio-flags-server (default: start one)")

@@ -18,6 +18,8 @@
 #include <corio/corio.hpp>
 #include <corio/to_thread.hpp>
 
+#include "cli_checks.hpp"
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -110,10 +112,10 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"sequential", "coroutines", "threads", "to_thread", "all"}))
       ->capture_default_str();
   app.add_option("--size", size, "random doubles each job sorts")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{200'000'000}))
+      ->check(cli_checks::whole_number(1, 200'000'000))
       ->capture_default_str();
   app.add_option("--jobs", jobs, "how many sorts each mode runs")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{64}))
+      ->check(cli_checks::whole_number(1, 64))
       ->capture_default_str();
   try {
     app.parse(argc, argv);

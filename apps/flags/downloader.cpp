@@ -10,11 +10,18 @@
 //
 // Codes: CC arguments, or the 20 most populous countries by default; --all takes
 // every ISO 3166 code (249), --every every pair AA..ZZ (676, most of them 404).
-// Every body is checked against the server's X-Flag-Digest (flags_common.hpp) and
-// saved to --out DIR/cc.gif when asked. A 404, a 500, a timeout, a reset or a
-// malformed answer is counted and reported, never fatal: the exit code is 0 when the
-// batch ran. A server that cannot be reached at all, or a bad URL, is one message
-// on stderr and exit 1; bad options exit 2.
+// Any static file server works (nginx, python3 -m http.server serving
+// flags/{cc}/{cc}.gif). A body that comes with an X-Flag-Digest header
+// (corio-flags-server's extra, flags_common.hpp) is checked against it; one without is
+// taken as it is. Each flag is saved to --out DIR/cc.gif when asked. A 404, a 500, a
+// timeout, a reset or a malformed answer is counted and reported; the batch goes on.
+//
+// Exit status, in the spirit of curl --fail and wget:
+//   0  every flag was downloaded (and saved, with --out) or answered 404
+//   1  some flag was not: any other HTTP status, a timeout, a connection or protocol
+//      error, a digest mismatch, a file that could not be written; or the server
+//      could not be reached at all (one message on stderr, no batch)
+//   2  a usage error: a bad option or a bad --server URL
 //
 // All modes use HTTP/1.1 keep-alive: each worker (the sequential loop, each thread,
 // each of the N permits' holders) reuses one connection, opened on first use and
@@ -26,7 +33,9 @@
 //    passed: a blocking call with a timeout, as a classic client does with poll().
 //  - coroutine: one corio task per code, at most N past a corio::semaphore; Beast's
 //    async operations awaited directly, the deadline is corio::timeout.
+#include "cli_checks.hpp"
 #include "flags_common.hpp"
+#include "server_url.hpp"
 
 #include <corio/corio.hpp>
 #include <corio/semaphore.hpp>
@@ -117,16 +126,15 @@ http::request<http::empty_body> make_request(const job& j, std::string_view code
   return req;
 }
 
-// Turns a complete answer into an outcome: checks the digest, saves the file.
+// Turns a complete answer into an outcome: checks the digest if there is one (any
+// static file server sends none), saves the file.
 outcome check(const response& res, std::string_view code, const job& j) {
   if (res.result() == http::status::not_found)
     return {status::not_found, {}};
   if (res.result() != http::status::ok)
     return {status::error, fmt::format("HTTP {} {}", res.result_int(), res.reason())};
   const auto digest = res.find(flags::digest_header);
-  if (digest == res.end())
-    return {status::error, fmt::format("no {} header", flags::digest_header)};
-  if (flags::digest_hex(res.body()) != digest->value())
+  if (digest != res.end() && flags::digest_hex(res.body()) != digest->value())
     return {status::error, "digest mismatch"};
   if (j.out) {
     const std::string name = flags::file_name(code);
@@ -352,8 +360,9 @@ std::string plural(std::size_t n, std::string_view word) {
   return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
 }
 
-void print_summary(const std::vector<std::string>& codes, const std::vector<outcome>& outcomes,
-                   seconds elapsed) {
+// Prints the counts and each error's codes; returns the exit status (see the top).
+int print_summary(const std::vector<std::string>& codes, const std::vector<outcome>& outcomes,
+                  seconds elapsed) {
   std::size_t counts[3] = {0, 0, 0};
   std::map<std::string, std::vector<std::string>> errors; // reason -> codes
   for (std::size_t i = 0; i < codes.size(); ++i) {
@@ -370,6 +379,7 @@ void print_summary(const std::vector<std::string>& codes, const std::vector<outc
     fmt::print("  {}: {} ({}{})\n", reason, which.size(), fmt::join(head, " "),
                which.size() > shown ? " ..." : "");
   }
+  return counts[static_cast<int>(status::error)] == 0 ? 0 : 1;
 }
 
 } // namespace
@@ -404,17 +414,23 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--concurrency", concurrency,
                  "threads (threadpool) or requests in flight (coroutine)")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{100000}))
+      ->check(cli_checks::whole_number(1, 100000))
       ->capture_default_str();
-  app.add_option("--limit", limit, "download only the first N codes")->check(CLI::PositiveNumber);
+  app.add_option("--limit", limit, "download only the first N codes")
+      ->check(cli_checks::whole_number(1));
   app.add_option("--timeout", timeout, "seconds allowed for each request")
-      ->check(CLI::Range(0.001, 3600.0))
+      ->check(cli_checks::number(0.001, 3600, "seconds"))
       ->capture_default_str();
   app.add_option("--out", out, "save the flags in this directory");
   auto* all_flag = app.add_flag("--all", all, "every ISO 3166 code (249)")->excludes(positional);
   app.add_flag("--every", every, "every pair AA..ZZ (676, most of them 404)")
       ->excludes(positional)
       ->excludes(all_flag);
+  app.footer("Exit status:\n"
+             "  0  every flag was downloaded (and saved, with --out) or answered 404\n"
+             "  1  some flag was not: an error status, a timeout, a connection, protocol or\n"
+             "     digest error, a file not written; or the server cannot be reached\n"
+             "  2  a usage error: a bad option or --server URL\n");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -434,7 +450,7 @@ int main(int argc, char** argv) {
   const auto url = flags::parse_server_url(server, url_error);
   if (!url) {
     fmt::print(stderr, "corio-flags: bad --server URL '{}': {}\n", server, url_error);
-    return 1;
+    return 2;
   }
   std::signal(SIGPIPE, SIG_IGN);
   flags::raise_open_file_limit("corio-flags");
@@ -469,6 +485,5 @@ int main(int argc, char** argv) {
     download_threadpool(codes, j, outcomes, bar, concurrency);
   else
     corio::run(download_coroutine(codes, j, outcomes, bar, concurrency));
-  print_summary(codes, outcomes, std::chrono::steady_clock::now() - start);
-  return 0;
+  return print_summary(codes, outcomes, std::chrono::steady_clock::now() - start);
 }

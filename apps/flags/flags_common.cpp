@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <charconv>
 
 namespace flags {
 
@@ -190,64 +189,6 @@ void raise_open_file_limit(std::string_view program) {
   if (setrlimit(RLIMIT_NOFILE, &limit) == 0)
     fmt::print(stderr, "{}: raised the open-file limit from {} to {}\n", program, before,
                limit.rlim_max);
-}
-
-std::optional<server_url> parse_server_url(std::string_view url, std::string& error) {
-  constexpr std::string_view scheme = "http://";
-  if (url.size() < scheme.size() || lower(url.substr(0, scheme.size())) != scheme) {
-    error = url.find("://") != std::string_view::npos
-                ? "only http:// URLs are supported"
-                : "expected a URL such as http://127.0.0.1:8001/flags";
-    return std::nullopt;
-  }
-  url.remove_prefix(scheme.size());
-  if (url.find_first_of("?# \t") != std::string_view::npos) {
-    error = "the URL must not contain a query, a fragment or spaces";
-    return std::nullopt;
-  }
-  const std::size_t slash = url.find('/');
-  std::string_view authority = url.substr(0, slash);
-  std::string_view path = slash == std::string_view::npos ? "" : url.substr(slash);
-  while (!path.empty() && path.back() == '/')
-    path.remove_suffix(1);
-
-  server_url result;
-  result.prefix = std::string(path);
-  std::string_view port;
-  if (authority.starts_with('[')) { // [IPv6]:port
-    const std::size_t close = authority.find(']');
-    if (close == std::string_view::npos) {
-      error = "unterminated [ in the host";
-      return std::nullopt;
-    }
-    result.host = std::string(authority.substr(1, close - 1));
-    authority.remove_prefix(close + 1);
-    if (authority.starts_with(':'))
-      port = authority.substr(1);
-    else if (!authority.empty()) {
-      error = "unexpected text after the host";
-      return std::nullopt;
-    }
-  } else {
-    const std::size_t colon = authority.rfind(':');
-    result.host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos)
-      port = authority.substr(colon + 1);
-  }
-  if (result.host.empty()) {
-    error = "the URL has no host";
-    return std::nullopt;
-  }
-  if (!port.empty() || authority.ends_with(':')) {
-    unsigned value = 0;
-    const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-    if (ec != std::errc() || end != port.data() + port.size() || value == 0 || value > 65535) {
-      error = fmt::format("bad port '{}'", port);
-      return std::nullopt;
-    }
-    result.port = std::string(port);
-  }
-  return result;
 }
 
 } // namespace flags

@@ -12,7 +12,6 @@
 #define CORIO_APPS_FLAGS_FLAGS_COMMON_HPP
 
 #include <cstdint>
-#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -43,6 +42,7 @@ std::string digest_hex(std::string_view data);
 
 /// Where the flags live: http://HOST[:PORT][/PREFIX]; the flag of CN is at
 /// PREFIX/cn/cn.gif (the classic flags layout, so any static file server works).
+/// parse_server_url (server_url.hpp) makes one from the text of a URL.
 struct server_url {
   std::string host;
   std::string port = "80";
@@ -55,9 +55,6 @@ struct server_url {
 /// Raises the soft limit on open files to the hard limit (a server or a client with
 /// thousands of sockets needs it) and says so on stderr as `program: ...` if it changed.
 void raise_open_file_limit(std::string_view program);
-
-/// Parses an http:// URL; on failure returns nullopt and says why in `error`.
-std::optional<server_url> parse_server_url(std::string_view url, std::string& error);
 
 } // namespace flags
 

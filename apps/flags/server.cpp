@@ -23,6 +23,7 @@
 //
 // What one connection does is session.hpp, shared with the fuzzer (fuzz/); this file
 // is the accept loop, the signals and the command line.
+#include "cli_checks.hpp"
 #include "flags_common.hpp"
 #include "session.hpp"
 
@@ -119,42 +120,34 @@ corio::awaitable<int> serve(server_state& state) {
   co_return 0;
 }
 
-CLI::Validator seconds_from_0_to(double max) {
-  return CLI::Validator(
-      [max](const std::string& text) {
-        char* end = nullptr;
-        const double value = std::strtod(text.c_str(), &end);
-        return end != text.c_str() && *end == '\0' && value >= 0 && value <= max
-                   ? std::string()
-                   : fmt::format("must be a number of seconds from 0 to {}", max);
-      },
-      "SECONDS");
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"corio-flags-server: serves generated flag GIFs at /flags/{cc}/{cc}.gif"};
   flags::server_options opts;
   app.add_option("--host", opts.host, "address to listen on")->capture_default_str();
-  app.add_option("--port", opts.port, "TCP port; 0 picks a free one")->capture_default_str();
+  app.add_option("--port", opts.port, "TCP port; 0 picks a free one")
+      ->check(cli_checks::whole_number(0, 65535))
+      ->capture_default_str();
   app.add_option("--delay", opts.delay, "added latency per request, in seconds")
-      ->check(seconds_from_0_to(3600))
+      ->check(cli_checks::number(0, 3600, "seconds"))
       ->capture_default_str();
   app.add_option("--error-rate", opts.error_rate, "fraction of requests answered 500")
-      ->check(CLI::Range(0.0, 1.0))
+      ->check(cli_checks::number(0, 1))
       ->capture_default_str();
-  app.add_option("--seed", opts.seed, "seed of the --error-rate draws")->capture_default_str();
+  app.add_option("--seed", opts.seed, "seed of the --error-rate draws")
+      ->check(cli_checks::whole_number(0))
+      ->capture_default_str();
   app.add_option("--max-connections", opts.max_connections,
                  "open connections beyond this are accepted and closed at once")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}))
+      ->check(cli_checks::whole_number(1, 1000000))
       ->capture_default_str();
   app.add_option("--idle-timeout", opts.idle_timeout,
                  "close a connection that sends no request for this long")
-      ->check(seconds_from_0_to(3600))
+      ->check(cli_checks::number(0, 3600, "seconds"))
       ->capture_default_str();
   app.add_option("--grace", opts.grace, "on SIGINT/SIGTERM, how long in-flight requests may take")
-      ->check(seconds_from_0_to(3600))
+      ->check(cli_checks::number(0, 3600, "seconds"))
       ->capture_default_str();
   try {
     app.parse(argc, argv);

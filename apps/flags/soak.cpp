@@ -20,7 +20,9 @@
 // The draws come from --seed. Every failure is counted by kind, never fatal: the exit
 // code is 0 when the soak ran, 1 if the server could not be reached at all, 2 for bad
 // options. Each connect, write and read is bounded by --timeout.
+#include "cli_checks.hpp"
 #include "flags_common.hpp"
+#include "server_url.hpp"
 
 #include <corio/corio.hpp>
 
@@ -220,25 +222,27 @@ int main(int argc, char** argv) {
   app.add_option("--server", opts.server, "where the flags are: http://HOST:PORT/PREFIX")
       ->capture_default_str();
   app.add_option("--clients", opts.clients, "concurrent keep-alive clients")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{100000}))
+      ->check(cli_checks::whole_number(1, 100000))
       ->capture_default_str();
   app.add_option("--seconds", opts.duration, "how long the clients loop, after the ramp")
-      ->check(CLI::Range(0.0, 86400.0))
+      ->check(cli_checks::number(0, 86400, "seconds"))
       ->capture_default_str();
   app.add_option("--ramp", opts.ramp, "seconds over which the clients connect")
-      ->check(CLI::Range(0.0, 3600.0))
+      ->check(cli_checks::number(0, 3600, "seconds"))
       ->capture_default_str();
   app.add_option("--pause", opts.pause, "each client waits up to this long between requests")
-      ->check(CLI::Range(0.0, 3600.0))
+      ->check(cli_checks::number(0, 3600, "seconds"))
       ->capture_default_str();
   app.add_option("--disconnect-rate", opts.disconnect_rate,
                  "probability that a request ends its connection (four ways, at random)")
-      ->check(CLI::Range(0.0, 1.0))
+      ->check(cli_checks::number(0, 1))
       ->capture_default_str();
   app.add_option("--timeout", opts.timeout, "seconds allowed for each connect, write and read")
-      ->check(CLI::Range(0.001, 3600.0))
+      ->check(cli_checks::number(0.001, 3600, "seconds"))
       ->capture_default_str();
-  app.add_option("--seed", opts.seed, "seed of every random draw")->capture_default_str();
+  app.add_option("--seed", opts.seed, "seed of every random draw")
+      ->check(cli_checks::whole_number(0))
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -19,6 +19,8 @@
 //   == yield-from ==         ['A', 'B', 1, 2, 3], twice (loops, then elements_of)
 #include <corio/generator.hpp>
 
+#include "cli_checks.hpp"
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -207,7 +209,7 @@ int main(int argc, char** argv) {
   app.add_option("--file", file, "file for the lines example (default: a generated one)")
       ->check(CLI::ExistingFile);
   app.add_option("--lines", lines, "lines in the generated file")
-      ->check(CLI::Range(1, 100'000'000));
+      ->check(cli_checks::whole_number(1, 100'000'000));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -26,6 +26,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "cli_checks.hpp"
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -163,9 +165,9 @@ int main(int argc, char** argv) {
                "timeout, cancel, gather and task_group.");
   int ticks = 3;
   int interval_ms = 20;
-  app.add_option("--ticks", ticks, "ticks per countdown")->check(CLI::Range(2, 1000));
+  app.add_option("--ticks", ticks, "ticks per countdown")->check(cli_checks::whole_number(2, 1000));
   app.add_option("--interval-ms", interval_ms, "milliseconds per tick")
-      ->check(CLI::Range(4, 10000));
+      ->check(cli_checks::whole_number(4, 10000));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

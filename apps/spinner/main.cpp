@@ -16,6 +16,8 @@
 //   Answer: 42
 //
 // Frames go to stdout even when it is not a terminal, so they can be counted.
+#include "cli_checks.hpp"
+
 #include <corio/corio.hpp>
 
 #include <CLI/CLI.hpp>
@@ -27,7 +29,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -193,14 +194,7 @@ int main(int argc, char** argv) {
   app.add_option("--mode", mode, "coroutine, thread, process or blocking")
       ->check(CLI::IsMember({"coroutine", "thread", "process", "blocking"}));
   app.add_option("--seconds", delay, "how long slow() takes, 0 to 3600")
-      ->check(CLI::Validator(
-          [](const std::string& text) {
-            const double value = std::strtod(text.c_str(), nullptr);
-            return std::isfinite(value) && value >= 0 && value <= 3600
-                       ? std::string()
-                       : "must be a number of seconds from 0 to 3600";
-          },
-          "SECONDS"));
+      ->check(cli_checks::number(0, 3600, "seconds"));
   app.add_option("--message", message, "what the spinner says");
   try {
     app.parse(argc, argv);
