@@ -19,6 +19,8 @@ CORIO_PACKAGES=(
   libfmt-dev
   libcli11-dev
   nlohmann-json3-dev
+  clang-19
+  libclang-rt-19-dev
 )
 
 log() {
