@@ -1,5 +1,5 @@
 # Warnings for corio's own targets only; consumers keep their own flags because
-# these are PRIVATE. CORIO_WARNINGS_AS_ERRORS (CI) adds -Werror.
+# these are PRIVATE. CORIO_WARNINGS_AS_ERRORS (on in every preset) adds -Werror.
 include_guard(GLOBAL)
 
 function(corio_target_warnings target)

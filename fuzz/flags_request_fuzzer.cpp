@@ -20,7 +20,7 @@
 //    and the server's counters add up (no connection or request left in flight).
 // A failed check prints what differed and aborts, so libFuzzer saves the input.
 //
-//   scripts/fuzz.sh --seconds 60      builds this with g++ + ASan/UBSan, runs it
+//   scripts/fuzz.sh --seconds 60      builds this with clang 19 + ASan/UBSan, runs it
 //   build/asan/bin/corio-flags-fuzzer crash-<sha1>    replays one input
 #include "flags_common.hpp"
 #include "session.hpp"

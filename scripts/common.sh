@@ -21,6 +21,8 @@ CORIO_PACKAGES=(
   nlohmann-json3-dev
   libboost-url1.81-dev
   python3
+  clang-19
+  libclang-rt-19-dev
 )
 
 log() {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzz corio-flags-server's request handling (fuzz/flags_request_fuzzer.cpp) with
-# libFuzzer for a bounded time: configure the asan preset (ASan + UBSan) with
+# libFuzzer for a bounded time: configure the asan preset (clang 19, ASan + UBSan) with
 # -DCORIO_FUZZ=ON, build the harness there (it reuses that build's libcorio, so after
 # the asan tests only the harness compiles), run it over a copy of the seed corpus
 # test/fuzz/, print the executions. Exits non-zero on a crash, a failed check, a leak,
@@ -43,15 +43,14 @@ if ! [[ "${seconds}" =~ ^[1-9][0-9]*$ ]]; then
   exit 2
 fi
 
-# g++ builds the harness; clang's libFuzzer runtime comes from libclang-rt-14-dev
-# (fuzz/coverage.cpp says why clang itself cannot build corio).
-ensure_packages "${CORIO_PACKAGES[@]}" libclang-rt-14-dev
+# clang-19 and its libFuzzer/sanitizer runtimes (libclang-rt-19-dev) are in the list.
+ensure_packages "${CORIO_PACKAGES[@]}"
 
 build_dir="$(realpath -m "${build_dir}")" # before the cd below
 start="$(now_seconds)"
 cd "${CORIO_ROOT}"
 echo "== fuzz: configure ${build_dir} (asan preset, CORIO_FUZZ=ON)"
-cmake --preset asan -B "${build_dir}" -DCORIO_FUZZ=ON -DCORIO_WARNINGS_AS_ERRORS=ON >/dev/null
+cmake --preset asan -B "${build_dir}" -DCORIO_FUZZ=ON >/dev/null
 echo "== fuzz: build"
 cmake --build "${build_dir}" --target corio-flags-fuzzer -j 2
 built="$(now_seconds)"

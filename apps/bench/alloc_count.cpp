@@ -16,7 +16,13 @@
 #include <cerrno>
 #include <cstdlib>
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+// g++ says so with __SANITIZE_*__, clang 19 only through __has_feature.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define CORIO_BENCH_SANITIZED 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || defined(CORIO_BENCH_SANITIZED)
 #define CORIO_BENCH_COUNT_ALLOCATIONS 0
 #else
 #define CORIO_BENCH_COUNT_ALLOCATIONS 1
