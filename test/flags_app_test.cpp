@@ -649,7 +649,7 @@ BOOST_AUTO_TEST_CASE(every_mode_reports_a_sorted_result_and_a_speed_up) {
   const auto result = run_process({CORIO_APP_CPU_PATH, "--size", "20000", "--jobs", "2"});
   BOOST_TEST(result.exit_code == 0, result.err);
   BOOST_TEST(result.out.starts_with("sorting 20,000 random doubles, 2 jobs, "), result.out);
-  for (const char* mode : {"sequential", "coroutines", "threads", "to_thread"}) {
+  for (const char* mode : {"sequential", "coroutines", "threads", "to_thread", "loops"}) {
     const std::regex line(std::string("\n") + mode + " +[0-9.]+s  x[0-9.]+  sorted");
     BOOST_TEST(std::regex_search(result.out, line), mode << " in:\n" << result.out);
   }

@@ -20,6 +20,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -92,6 +93,20 @@ BOOST_AUTO_TEST_CASE(loop_functions_on_a_plain_thread_are_logic_errors) {
   BOOST_CHECK_THROW(corio::current_loop(), std::logic_error);
   BOOST_CHECK_THROW(corio::loops(), std::logic_error);
   BOOST_CHECK_THROW(corio::next_loop(), std::logic_error);
+}
+
+BOOST_AUTO_TEST_CASE(a_loop_thread_that_cannot_start_is_a_clear_error_not_a_hang) {
+  std::string error = "no error";
+  {
+    corio::test::threads_cannot_start no_threads;
+    try {
+      corio::run(corio::sleep(1ms), {.loops = 3});
+    } catch (const std::system_error& e) {
+      error = e.what();
+    }
+  }
+  BOOST_TEST(error.find("corio::run: cannot start the thread of loop 1 of 3") != std::string::npos,
+             error);
 }
 
 BOOST_AUTO_TEST_CASE(more_loops_than_max_threads_is_rejected) {

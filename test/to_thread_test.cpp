@@ -16,9 +16,11 @@
 #include <future>
 #include <memory>
 #include <stdexcept>
-#include <stop_token>
 #include <string>
+#include <stop_token>
+#include <system_error>
 #include <thread>
+
 
 using namespace std::chrono_literals;
 
@@ -146,6 +148,23 @@ BOOST_AUTO_TEST_CASE(to_thread_outside_run_is_a_logic_error) {
       boost::asio::co_spawn(context, corio::to_thread([] { return 1; }), boost::asio::use_future);
   context.run();
   BOOST_CHECK_THROW(future.get(), std::logic_error);
+}
+
+// Before: Asio's thread_pool hung in pthread_join when it could not start its
+// threads, so run() never returned.
+BOOST_AUTO_TEST_CASE(a_pool_that_cannot_start_a_thread_fails_the_to_thread_that_needed_it) {
+  const std::string outcome = corio::run([]() -> corio::awaitable<std::string> {
+    try {
+      corio::test::threads_cannot_start no_threads;
+      auto call = corio::to_thread([] { return 1; });
+      co_await std::move(call);
+      co_return "ran";
+    } catch (const std::system_error& e) {
+      co_return e.what();
+    }
+  }());
+  BOOST_TEST(outcome.find("corio::to_thread: cannot start the thread pool") != std::string::npos,
+             outcome);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -2,7 +2,9 @@
 // computing: CPU-bound work on one loop runs one job after another, exactly as
 // sequential code does. Threads (or to_thread, which hands work to a pool) run on
 // several cores at once. The seed notes show it with Python's GIL; in C++ there is
-// no GIL, so threads do speed up - and coroutines still do not.
+// no GIL, so threads do speed up - and coroutines on one loop still do not. The same
+// tasks spread over one loop per core (corio::run with {.loops = 0}) do: concurrency
+// within a loop, parallelism across loops.
 //
 // Each job fills a vector with --size random doubles (its own seeded generator) and
 // sorts it; --jobs jobs run in each mode, and every result is checked to be sorted.
@@ -13,6 +15,7 @@
 //   coroutines   1.70s  x1.00  sorted   (2 tasks on one loop: one after the other)
 //   threads      0.88s  x1.93  sorted   (one std::thread per job)
 //   to_thread    0.88s  x1.93  sorted   (corio::to_thread: the runtime's thread pool)
+//   loops        0.88s  x1.93  sorted   (the same tasks, one loop per core)
 //
 // (Times are illustrative; the speed-up of threads is bounded by the cores you have.)
 #include <corio/corio.hpp>
@@ -83,10 +86,14 @@ corio::awaitable<bool> working_on_a_thread(std::size_t size, std::uint64_t seed)
 // Spawns one task per job, each running `body`, and collects their results.
 using job_body = corio::awaitable<bool> (*)(std::size_t size, std::uint64_t seed);
 
+//! [loops]
+// With several loops, each task starts on the next loop (round robin): the tasks of
+// different loops run on different threads, at the same time.
 corio::awaitable<results> run_tasks(job_body body, std::size_t size, std::size_t jobs) {
   std::vector<corio::task<bool>> tasks;
   for (std::size_t job = 0; job < jobs; ++job)
-    tasks.push_back(corio::spawn(body(size, job)));
+    tasks.push_back(corio::spawn(corio::next_loop(), body(size, job)));
+  //! [loops]
   results sorted;
   for (auto& t : tasks)
     sorted.push_back(co_await t);
@@ -107,9 +114,10 @@ int main(int argc, char** argv) {
   std::size_t size = 10'000'000;
   std::size_t jobs = 2;
   app.add_option("--mode", which,
-                 "sequential, coroutines, threads, to_thread or all (sequential always runs first: "
+                 "sequential, coroutines, threads, to_thread, loops or all (sequential always runs "
+                 "first: "
                  "the baseline)")
-      ->check(CLI::IsMember({"sequential", "coroutines", "threads", "to_thread", "all"}))
+      ->check(CLI::IsMember({"sequential", "coroutines", "threads", "to_thread", "loops", "all"}))
       ->capture_default_str();
   app.add_option("--size", size, "random doubles each job sorts")
       ->check(cli_checks::whole_number(1, 200'000'000))
@@ -131,6 +139,10 @@ int main(int argc, char** argv) {
       {"to_thread", "corio::to_thread: the runtime's thread pool",
        [](std::size_t n, std::size_t k) {
          return corio::run(run_tasks(working_on_a_thread, n, k));
+       }},
+      {"loops", "the same tasks, one loop per core",
+       [](std::size_t n, std::size_t k) {
+         return corio::run(run_tasks(working_task, n, k), {.loops = 0});
        }},
   };
   fmt::print("sorting {} random doubles, {} {}, {} hardware threads\n", fmt::group_digits(size),

@@ -11,6 +11,7 @@
 #include <corio/task.hpp>
 
 #include <boost/asio/post.hpp>
+#include <boost/system/system_error.hpp>
 
 #include <fmt/format.h>
 
@@ -242,26 +243,29 @@ void runtime::dump_on_signal() {
   });
 }
 
-void runtime::warn_about_live_tasks(bool abandoning) const {
-  // Each loop reads only its own registry, on its own thread.
+template <typename Function>
+void runtime::on_every_loop(Function function) const {
   for (const auto& loop : loops_) {
-    auto warn = [&loop = *loop, abandoning, loops = loops_.size()] {
-      const task_registry& registry = loop.registry();
-      if (registry.empty())
-        return;
-      const std::string where = loops > 1 ? fmt::format(" on loop {}", loop.index()) : "";
-      if (abandoning)
-        logger().warn("corio: {} task(s){} could not be cancelled and were abandoned:{}",
-                      registry.size(), where, describe_live_tasks(registry));
-      else
-        logger().warn("corio::run: still waiting for {} task(s){} to end after cancellation:{}",
-                      registry.size(), where, describe_live_tasks(registry));
-    };
-    if (loop->index() == 0)
-      warn();
+    if (loop->index() == 0) // called on loop 0's thread
+      function(*loop);
     else
-      boost::asio::post(loop->context(), warn);
+      boost::asio::post(loop->context(), [function, &loop = *loop] { function(loop); });
   }
+}
+
+void runtime::warn_about_live_tasks(bool abandoning) const {
+  on_every_loop([abandoning, loops = loops_.size()](const loop_state& loop) {
+    const task_registry& registry = loop.registry();
+    if (registry.empty())
+      return;
+    const std::string where = loops > 1 ? fmt::format(" on loop {}", loop.index()) : "";
+    if (abandoning)
+      logger().warn("corio: {} task(s){} could not be cancelled and were abandoned:{}",
+                    registry.size(), where, describe_live_tasks(registry));
+    else
+      logger().warn("corio::run: still waiting for {} task(s){} to end after cancellation:{}",
+                    registry.size(), where, describe_live_tasks(registry));
+  });
 }
 
 std::size_t runtime::live_tasks() const noexcept {
@@ -279,26 +283,20 @@ void runtime::run_until_complete(task_core_base& main) {
   // once the hook above stopped it.
   run_logging_escapes([this] { context().run(); });
   if (debug_) {
-    for (const auto& loop : loops_) {
-      auto warn = [&loop = *loop] {
-        std::ostringstream never_ran;
-        std::size_t count = 0;
-        loop.registry().for_each([&](const task_core_base& core) {
-          if (core.started())
-            return;
-          ++count;
-          never_ran << ' ' << core.repr() << " (spawned at " << core.spawn_site().file_name() << ':'
-                    << core.spawn_site().line() << ')';
-        });
-        if (count != 0)
-          logger().warn("corio::run is ending with {} task(s) that never ran:{}", count,
-                        never_ran.str());
-      };
-      if (loop->index() == 0)
-        warn();
-      else
-        boost::asio::post(loop->context(), warn);
-    }
+    on_every_loop([](const loop_state& loop) {
+      std::ostringstream never_ran;
+      std::size_t count = 0;
+      loop.registry().for_each([&](const task_core_base& core) {
+        if (core.started())
+          return;
+        ++count;
+        never_ran << ' ' << core.repr() << " (spawned at " << core.spawn_site().file_name() << ':'
+                  << core.spawn_site().line() << ')';
+      });
+      if (count != 0)
+        logger().warn("corio::run is ending with {} task(s) that never ran:{}", count,
+                      never_ran.str());
+    });
   }
   cancel_and_drain();
   join_thread_pool();
@@ -315,17 +313,12 @@ void runtime::wake_loop_zero_if_drained() {
 }
 
 void runtime::begin_drain() {
-  for (const auto& loop : loops_) {
+  for (const auto& loop : loops_)
     loop->home().close(); // submit() is refused from now on
-    auto drain = [this, &loop = *loop] {
-      loop.registry().on_task_finished = [this] { wake_loop_zero_if_drained(); };
-      loop.registry().cancel_all();
-    };
-    if (loop->index() == 0)
-      drain();
-    else
-      boost::asio::post(loop->context(), drain);
-  }
+  on_every_loop([this](const loop_state& loop) {
+    loop.registry().on_task_finished = [this] { wake_loop_zero_if_drained(); };
+    loop.registry().cancel_all();
+  });
 }
 
 std::size_t runtime::cancel_and_drain(std::optional<std::chrono::steady_clock::duration> limit) {
@@ -369,8 +362,9 @@ boost::asio::thread_pool& runtime::thread_pool() {
   // never told to stop), so only its first thread is started there.
   try {
     thread_pool_ = std::make_unique<boost::asio::thread_pool>(1);
-  } catch (const std::system_error& e) {
-    throw std::system_error(e.code(), "corio::to_thread: cannot start the thread pool");
+  } catch (const boost::system::system_error& e) { // what Asio's posix_thread throws
+    throw std::system_error(std::error_code(e.code()),
+                            "corio::to_thread: cannot start the thread pool");
   }
   for (std::size_t extra = 1; extra < size; ++extra) {
     try {

@@ -64,4 +64,18 @@ std::size_t captured_log::count(const std::string& text) const {
   }));
 }
 
+threads_cannot_start::threads_cannot_start() {
+  pthread_getattr_default_np(&saved_);
+  pthread_attr_t huge;
+  pthread_attr_init(&huge);
+  pthread_attr_setstacksize(&huge, std::size_t{1} << 46); // 64 TiB
+  pthread_setattr_default_np(&huge);
+  pthread_attr_destroy(&huge);
+}
+
+threads_cannot_start::~threads_cannot_start() {
+  pthread_setattr_default_np(&saved_);
+  pthread_attr_destroy(&saved_);
+}
+
 } // namespace corio::test

@@ -17,6 +17,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <pthread.h>
+
 #include <chrono>
 #include <memory>
 #include <string>
@@ -55,6 +57,20 @@ public:
 
 private:
   std::vector<std::string> events_;
+};
+
+/// While alive, every new thread of this process asks for a stack no machine has, so
+/// pthread_create fails (EAGAIN) as when a process runs out of threads or memory
+/// (glibc's per-process default thread attributes; restored on destruction).
+class threads_cannot_start {
+public:
+  threads_cannot_start();
+  ~threads_cannot_start();
+  threads_cannot_start(const threads_cannot_start&) = delete;
+  threads_cannot_start& operator=(const threads_cannot_start&) = delete;
+
+private:
+  pthread_attr_t saved_{};
 };
 
 /// While alive, copies every message corio logs at `level` or above.

@@ -149,6 +149,10 @@ private:
   void start_debug_mode();
   void dump_on_signal();
   void warn_about_live_tasks(bool abandoning) const;
+  /// Calls function(loop) for every loop, on that loop's thread (loop 0's directly:
+  /// call it there).
+  template <typename Function>
+  void on_every_loop(Function function) const;
 
   run_options options_;
   std::uint64_t serial_ = 0;
