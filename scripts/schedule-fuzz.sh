@@ -8,10 +8,14 @@
 #   scripts/schedule-fuzz.sh --first 200001 --seeds 50000 --debug   (CORIO_DEBUG=1)
 #   scripts/schedule-fuzz.sh --seed 322               replay one seed, plan printed
 #   scripts/schedule-fuzz.sh --seed 322 --trace       ... and every step as it runs
+#   scripts/schedule-fuzz.sh --seeds 20000 --loops 3  multi-loop mode (three loop threads)
+#   scripts/schedule-fuzz.sh --seeds 500 --loops 3 --preset tsan
 #
-# Options: --seeds N, --first N, --seed N, --trace, --max-failures N (per process,
-# default 10), --preset release|asan|debug, --jobs N (processes over disjoint seed
-# ranges), --debug, --no-build. A seed that hangs (60 s) is reported and skipped.
+# Options: --seeds N, --first N, --seed N, --loops N (multi-loop mode; a replay of a
+# multi-loop seed runs the same plan but may interleave differently), --trace,
+# --max-failures N (per process, default 10), --preset release|asan|tsan|debug, --jobs N
+# (processes over disjoint seed ranges), --debug, --no-build. A seed that hangs (60 s)
+# is reported and skipped.
 set -euo pipefail
 
 # shellcheck source=scripts/common.sh
@@ -19,13 +23,14 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 seeds=100000
 first=1
+suite=schedule_fuzz
 preset=release
 jobs=1
 build=true
 extra=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --seeds | --first | --seed | --preset | --jobs | --max-failures)
+    --seeds | --first | --seed | --preset | --jobs | --max-failures | --loops)
       [[ $# -ge 2 ]] || { usage >&2; exit 2; }
       case "$1" in
         --seeds) seeds="$2" ;;
@@ -34,6 +39,7 @@ while [[ $# -gt 0 ]]; do
         --preset) preset="$2" ;;
         --jobs) jobs="$2" ;;
         --max-failures) extra+=(--max-failures "$2") ;;
+        --loops) extra+=(--loops "$2"); suite=schedule_fuzz_loops ;;
       esac
       shift
       ;;
@@ -60,6 +66,14 @@ if [[ "${preset}" == asan ]]; then # as the asan test preset in CMakePresets.jso
   export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
   export BOOST_TEST_CATCH_SYSTEM_ERRORS=no
 fi
+launcher=()
+if [[ "${preset}" == tsan ]]; then # as the tsan test preset and scripts/test.sh
+  export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1 second_deadlock_stack=1} suppressions=${CORIO_ROOT}/test/tsan.supp"
+  export BOOST_TEST_CATCH_SYSTEM_ERRORS=no
+  if setarch "$(uname -m)" -R true >/dev/null 2>&1; then # ASLR off: see scripts/test.sh
+    launcher=(setarch "$(uname -m)" -R)
+  fi
+fi
 
 # run_range FIRST COUNT: seeds FIRST .. FIRST+COUNT-1, one process at a time. A seed
 # that hangs ends its process with status 3 (naming the seed); the range goes on after it.
@@ -68,7 +82,7 @@ run_range() {
   output="$(mktemp)"
   while ((from < end)); do
     set +e
-    "${binary}" --run_test=schedule_fuzz/seeds --report_level=no -- --first "${from}" \
+    ${launcher[@]+"${launcher[@]}"} "${binary}" --run_test="${suite}/seeds" --report_level=no -- --first "${from}" \
       --seeds $((end - from)) ${extra[@]+"${extra[@]}"} 2>&1 | tee "${output}"
     local run_status="${PIPESTATUS[0]}"
     set -e

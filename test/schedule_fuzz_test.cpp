@@ -1,13 +1,18 @@
 // The schedule fuzzer (test/support/schedule_fuzz.hpp): random trees of tasks built
 // from seeds (spawn, await, gather, race, task_group, timeouts, queue traffic,
 // semaphores, cancellations at random points), run under corio::run() and checked
-// against the invariants every schedule must keep. CI runs seeds 1-500; a long run is
+// against the invariants every schedule must keep. CI runs seeds 1-500 on one loop
+// (suite schedule_fuzz) and seeds 1-300 on three loops (schedule_fuzz_loops: remote
+// subtrees, channels; under TSan seeds 1-40, the ctest schedule.schedule_fuzz_loops_tsan).
+// A long run is
 //
 //   corio-test-schedule --run_test=schedule_fuzz/seeds -- --seeds 100000 --first 1
 //   scripts/schedule-fuzz.sh --seeds 100000          (the same, built for you)
+//   scripts/schedule-fuzz.sh --seeds 20000 --loops 3 (multi-loop mode)
 //
 // Arguments after `--`: --seeds N, --first N, --seed N (replay one seed and print its
-// plan), --print-plan, --trace (every step as it runs), --max-failures N (default 10),
+// plan), --loops N (multi-loop mode with N loops; schedule_fuzz_loops defaults to 3),
+// --print-plan, --trace (every step as it runs), --max-failures N (default 10),
 // --fault NAME (plant a fault, see schedule_fuzz.hpp).
 #include "support/schedule_fuzz.hpp"
 
@@ -22,6 +27,7 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -33,6 +39,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 namespace fuzz = corio::test::fuzz;
 
@@ -41,6 +48,7 @@ namespace {
 struct fuzz_args {
   std::uint64_t first = 1;
   std::uint64_t count = 500; // CI's fixed set
+  int loops = 1;
   bool chosen_seeds = false; // --seeds/--first/--seed given: no coverage floor
   bool print_plan = false;
   bool trace = false;
@@ -53,9 +61,9 @@ std::string program() {
   return suite.argc > 0 ? suite.argv[0] : "corio-test-schedule";
 }
 
-fuzz_args parse_args() {
+/// The command line of the seeds cases; `defaults` holds the suite's own count and loops.
+fuzz_args parse_args(fuzz_args args) {
   const auto& suite = boost::unit_test::framework::master_test_suite();
-  fuzz_args args;
   for (int i = 1; i < suite.argc; ++i) {
     const std::string_view arg = suite.argv[i];
     const bool has_value = i + 1 < suite.argc;
@@ -70,6 +78,10 @@ fuzz_args parse_args() {
       args.first = number();
       args.count = 1;
       args.chosen_seeds = args.print_plan = true;
+    } else if (arg == "--loops" && has_value) {
+      args.loops = static_cast<int>(number());
+      if (args.loops < 1 || args.loops > 64)
+        BOOST_FAIL("--loops must be 1 to 64, not " << args.loops);
     } else if (arg == "--max-failures" && has_value) {
       args.max_failures = static_cast<std::size_t>(number());
     } else if (arg == "--print-plan") {
@@ -83,15 +95,23 @@ fuzz_args parse_args() {
       args.inject = *f;
     } else {
       BOOST_FAIL("unknown argument " << arg
-                                     << "; use --seeds N --first N --seed N --print-plan "
-                                        "--max-failures N --fault NAME --trace");
+                                     << "; use --seeds N --first N --seed N --loops N "
+                                        "--print-plan --max-failures N --fault NAME --trace");
     }
   }
   return args;
 }
 
-std::string replay_command(std::uint64_t seed) {
-  return fmt::format("{} --run_test=schedule_fuzz/seeds -- --seed {}", program(), seed);
+/// With several loops a replay rebuilds the same plan, but the loops' threads
+/// interleave differently each run: a failure may need a few replays (or --seeds 1
+/// in a loop) to show again, and a trace shows one interleaving, not the failing one.
+std::string replay_command(std::uint64_t seed, int loops) {
+  if (loops == 1)
+    return fmt::format("{} --run_test=schedule_fuzz/seeds -- --seed {}", program(), seed);
+  return fmt::format("{} --run_test=schedule_fuzz_loops/seeds -- --seed {} --loops {} (several "
+                     "loops: the replay runs the same plan, but not the same thread "
+                     "interleaving, so it may pass; repeat it)",
+                     program(), seed, loops);
 }
 
 /// Ends the process, naming the seed, if one seed runs for a minute: a hang (say in
@@ -110,7 +130,10 @@ public:
     changed_.notify_one();
     thread_.join();
   }
-  void arm(std::uint64_t seed) { set(seed); }
+  void arm(std::uint64_t seed, int loops) {
+    loops_ = loops;
+    set(seed);
+  }
   void disarm() { set(std::nullopt); }
 
 private:
@@ -137,7 +160,7 @@ private:
       fmt::print(stderr,
                  "schedule fuzzer: seed {} failed: no end after {} s (a hang); replay "
                  "with {}\n",
-                 *seed_, limit.count(), replay_command(*seed_));
+                 *seed_, limit.count(), replay_command(*seed_, loops_));
       std::_Exit(3);
     }
   }
@@ -145,6 +168,7 @@ private:
   std::mutex mutex_;
   std::condition_variable changed_;
   std::optional<std::uint64_t> seed_;
+  std::atomic<int> loops_{1};
   std::uint64_t generation_ = 0;
   bool stopping_ = false;
   std::thread thread_;
@@ -154,23 +178,19 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-void report(const fuzz::seed_result& result) {
+void report(const fuzz::seed_result& result, int loops) {
   const std::string line = fmt::format(
       "schedule fuzzer: seed {} failed: {}{}; replay with {}", result.seed, result.failures.front(),
       result.failures.size() > 1 ? fmt::format(" (+{} more)", result.failures.size() - 1) : "",
-      replay_command(result.seed));
+      replay_command(result.seed, loops));
   fmt::print(stderr, "{}\n", line);
   for (std::size_t i = 1; i < result.failures.size(); ++i)
     fmt::print(stderr, "  also: {}\n", result.failures[i]);
   BOOST_ERROR(line);
 }
 
-} // namespace
-
-BOOST_AUTO_TEST_SUITE(schedule_fuzz)
-
-BOOST_AUTO_TEST_CASE(seeds) {
-  const fuzz_args args = parse_args();
+/// Runs the seeds the command line (or `defaults`) names; returns the counts.
+fuzz::stats run_seeds(const fuzz_args& args) {
   const auto start = std::chrono::steady_clock::now();
   auto last_progress = start;
   fuzz::stats total;
@@ -179,14 +199,14 @@ BOOST_AUTO_TEST_CASE(seeds) {
   std::uint64_t ran = 0;
   for (std::uint64_t seed = args.first; ran < args.count; ++seed, ++ran) {
     if (args.print_plan)
-      fmt::print("{}", fuzz::to_string(fuzz::make_plan(seed)));
-    guard.arm(seed);
+      fmt::print("{}", fuzz::to_string(fuzz::make_plan(seed, args.loops)));
+    guard.arm(seed, args.loops);
     const fuzz::seed_result result =
-        fuzz::run_seed(seed, {.inject = args.inject, .trace = args.trace});
+        fuzz::run_seed(seed, {.loops = args.loops, .inject = args.inject, .trace = args.trace});
     guard.disarm();
     total += result.counts;
     if (!result.ok()) {
-      report(result);
+      report(result, args.loops);
       if (++failed >= args.max_failures) {
         ++ran;
         break;
@@ -199,13 +219,15 @@ BOOST_AUTO_TEST_CASE(seeds) {
       std::fflush(stdout);
     }
   }
-  fmt::print("schedule fuzzer: seeds {}..{}: {} run, {} failed, {:.1f} s\n  {}\n", args.first,
-             args.first + ran - 1, ran, failed, seconds_since(start), total.str());
+  fmt::print("schedule fuzzer: seeds {}..{} on {} loop(s): {} run, {} failed, {:.1f} s\n  {}\n",
+             args.first, args.first + ran - 1, args.loops, ran, failed, seconds_since(start),
+             total.str());
+  return total;
+}
 
-  if (args.chosen_seeds)
-    return;
-  // The fixed set must keep exercising every branch the checks are about; a change
-  // that makes the trees degenerate (say, every task cancelled at once) fails here.
+// The fixed set must keep exercising every branch the checks are about; a change
+// that makes the trees degenerate (say, every task cancelled at once) fails here.
+void check_coverage(const fuzz::stats& total) {
   BOOST_TEST(total.done > 0u);
   BOOST_TEST(total.failed > 0u);
   BOOST_TEST(total.cancelled > 0u);
@@ -224,19 +246,65 @@ BOOST_AUTO_TEST_CASE(seeds) {
   BOOST_TEST(total.escalations > 0u);
 }
 
+/// Each fault of `faults` must be reported (its signature in a failure) within 100 seeds.
+void check_faults_reported(const std::vector<fuzz::fault_signature>& faults, int loops) {
+  for (const auto& [planted, reported_as] : faults) {
+    bool reported = false;
+    for (std::uint64_t seed = 1; seed <= 100 && !reported; ++seed)
+      for (const auto& failure : fuzz::run_seed(seed, {.loops = loops, .inject = planted}).failures)
+        reported = reported || failure.find(reported_as) != std::string::npos;
+    BOOST_TEST_INFO("fault " << fuzz::to_string(planted) << " must be reported as '" << reported_as
+                             << "' on " << loops << " loop(s)");
+    BOOST_TEST(reported);
+  }
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(schedule_fuzz)
+
+BOOST_AUTO_TEST_CASE(seeds) {
+  const fuzz_args args = parse_args({});
+  const fuzz::stats total = run_seeds(args);
+  if (!args.chosen_seeds)
+    check_coverage(total);
+}
+
 // Each planted fault imitates one family of library bug (an item lost, a permit
 // kept, a frame outliving run(), a wrong value or state, a child outliving its
 // parent, a swallowed failure); the checks must report it within a few seeds.
 BOOST_AUTO_TEST_CASE(every_planted_fault_is_reported) {
-  for (const auto& [planted, reported_as] : fuzz::fault_signatures()) {
-    bool reported = false;
-    for (std::uint64_t seed = 1; seed <= 100 && !reported; ++seed)
-      for (const auto& failure : fuzz::run_seed(seed, {.inject = planted}).failures)
-        reported = reported || failure.find(reported_as) != std::string::npos;
-    BOOST_TEST_INFO("fault " << fuzz::to_string(planted) << " must be reported as '" << reported_as
-                             << "'");
-    BOOST_TEST(reported);
-  }
+  check_faults_reported(fuzz::fault_signatures(), 1);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// Multi-loop mode (schedule_fuzz.hpp): three loops, remote subtrees, channels, misuse.
+BOOST_AUTO_TEST_SUITE(schedule_fuzz_loops)
+
+BOOST_AUTO_TEST_CASE(seeds) {
+  const fuzz_args args = parse_args({.count = 300, .loops = 3});
+  const fuzz::stats total = run_seeds(args);
+  if (args.chosen_seeds || args.loops == 1)
+    return;
+  check_coverage(total);
+  BOOST_TEST(total.remote_starts > 0u);
+  BOOST_TEST(total.sent > 0u);
+  BOOST_TEST(total.received > 0u);
+  BOOST_TEST(total.channel_left > 0u);
+  BOOST_TEST(total.closed_seen > 0u);
+  BOOST_TEST(total.misuses_refused > 0u);
+}
+
+// The families of checks hold across threads too: every fault but lose_item as on one
+// loop, and lose_item must be caught on a channel (items received on another loop).
+BOOST_AUTO_TEST_CASE(every_planted_fault_is_reported) {
+  std::vector<fuzz::fault_signature> faults;
+  for (const auto& each : fuzz::fault_signatures())
+    faults.push_back(each.injected == fuzz::fault::lose_item
+                         ? fuzz::fault_signature{each.injected, "sent are neither received"}
+                         : each);
+  check_faults_reported(faults, 3);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

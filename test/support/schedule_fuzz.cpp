@@ -5,8 +5,10 @@
 
 #include "support/corio_test.hpp"
 
+#include <corio/channel.hpp>
 #include <corio/errors.hpp>
 #include <corio/gather.hpp>
+#include <corio/loop.hpp>
 #include <corio/map_concurrent.hpp>
 #include <corio/mutex.hpp>
 #include <corio/queue.hpp>
@@ -27,9 +29,11 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <exception>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <stdexcept>
 #include <tuple>
@@ -48,7 +52,7 @@ namespace this_coro = boost::asio::this_coro;
 /// A queue item: move-only, counted, ordered by id (for priority_queue).
 class item {
 public:
-  static inline int alive = 0;
+  static inline std::atomic<int> alive{0};
   explicit item(int id) noexcept : id_(id) { ++alive; }
   item(item&& other) noexcept : id_(other.id_) { ++alive; }
   item& operator=(item&& other) noexcept = default;
@@ -69,11 +73,19 @@ public:
       : std::runtime_error(fmt::format("[fuzz-failure node={}] {}", node, why)) {}
 };
 
+/// A count of live frames; atomic, since a frame made on one loop may end on another.
+using frame_count = std::shared_ptr<std::atomic<int>>;
+
+frame_count new_frame_count() {
+  return std::make_shared<std::atomic<int>>(0);
+}
+
 /// Counts a live coroutine frame (it is a by-value parameter of each node coroutine),
 /// in the world's total and in the counter of whoever must outlive it.
 class frame_token {
 public:
-  frame_token(int& total, std::shared_ptr<int> scope) : total_(&total), scope_(std::move(scope)) {
+  frame_token(std::atomic<int>& total, frame_count scope)
+      : total_(&total), scope_(std::move(scope)) {
     enter();
   }
   frame_token(const frame_token& other) : total_(other.total_), scope_(other.scope_) { enter(); }
@@ -95,8 +107,8 @@ private:
     if (scope_)
       ++*scope_;
   }
-  int* total_;
-  std::shared_ptr<int> scope_;
+  std::atomic<int>* total_;
+  frame_count scope_;
 };
 
 // ---------------------------------------------------------------------------- the world
@@ -112,24 +124,57 @@ struct exit_record {
 };
 
 struct tracked_task {
-  corio::task<int> handle;
+  corio::task<int> handle; // a task of the loop that started it (a proxy for a remote node)
   int node = 0;
-  std::shared_ptr<int> frames; // the node's frame; 0 once it is gone
+  frame_count frames; // the node's frame; 0 once it is gone
+};
+
+/// What one loop owns: its loop-bound primitives, the task handles its tasks hold, its
+/// counters. Touched only from that loop's thread while run() runs (the misuse step
+/// excepted, which must be refused before it touches anything), and after run() from
+/// the test's thread.
+struct loop_world {
+  explicit loop_world(const plan& p)
+      : fifo(p.queue_maxsize[0]), lifo(p.queue_maxsize[1]), heap(p.queue_maxsize[2]),
+        sem(p.lockable_limit[0]), bounded(p.lockable_limit[1]) {}
+
+  corio::queue<item> fifo;
+  corio::lifo_queue<item> lifo;
+  corio::priority_queue<item> heap;
+  corio::semaphore sem;
+  corio::bounded_semaphore bounded;
+  corio::mutex mtx;
+  std::array<int, lockable_count> inside{};
+  std::array<std::size_t, queue_count> dropped{};
+  std::vector<tracked_task> tasks;
+  std::vector<std::size_t> top_level;                   // loop 0: indices into tasks
+  stats counts;                                         // merged after run()
+  std::vector<corio::semaphore::permit> leaked_permits; // fault::leak_permit
+  std::vector<frame_token> leaked_frames;               // fault::leak_frame
 };
 
 /// Everything one seed's run shares; it outlives run(), so run()'s final drain
-/// can still count what it destroys.
+/// can still count what it destroys. Shared between loop threads: the atomics, the
+/// channels, the members under `mutex`; exits[i] and the item counters of one item are
+/// written by one loop and read by another only after an await or a channel hand-off
+/// ordered them (or after run()).
 struct world {
   world(const plan& p_, const options& opts_)
-      : p(p_), opts(opts_), fifo(p_.queue_maxsize[0]), lifo(p_.queue_maxsize[1]),
-        heap(p_.queue_maxsize[2]), sem(p_.lockable_limit[0]), bounded(p_.lockable_limit[1]),
-        put_ok(static_cast<std::size_t>(p_.items), 0), got(put_ok), left(put_ok),
-        item_queue(put_ok), exits(p_.nodes.size()), started_by(p_.nodes.size(), "top level") {
+      : p(p_), opts(opts_), put_ok(static_cast<std::size_t>(p_.items)), got(put_ok.size()),
+        left(put_ok.size()), item_bucket(put_ok.size()), exits(p_.nodes.size()),
+        started_by(p_.nodes.size(), "top level") {
+    for (int i = 0; i < p.loops; ++i)
+      loops.push_back(std::make_unique<loop_world>(p));
+    if (p.loops > 1)
+      for (int capacity : p.channel_capacity)
+        channels.push_back(std::make_unique<corio::channel<item>>(capacity));
     for (const auto& node : p.nodes)
       for (const auto* steps : {&node.steps, &node.cleanup})
         for (const auto& s : *steps) {
           if (s.item >= 0)
-            item_queue[static_cast<std::size_t>(s.item)] = s.target % queue_count;
+            item_bucket[static_cast<std::size_t>(s.item)] =
+                is_channel_step(s.kind) ? p.loops * queue_count + s.target % channel_count
+                                        : node.loop * queue_count + s.target % queue_count;
           for (int child : s.children)
             started_by[static_cast<std::size_t>(child)] =
                 fmt::format("{} child of node {}", to_string(s.kind), node.id);
@@ -142,37 +187,40 @@ struct world {
       fmt::print(stderr, "  trace: {}\n", fmt::format(format, std::forward<Args>(args)...));
   }
   void fail(std::string what) {
+    const std::lock_guard lock(mutex);
     if (failures.size() < 20)
       failures.push_back(std::move(what));
   }
   exit_record& exit_of(int node) { return exits[static_cast<std::size_t>(node)]; }
   const node_plan& node(int id) const { return p.nodes[static_cast<std::size_t>(id)]; }
+  /// The calling task's loop and its part of the world.
+  static int here_index() { return static_cast<int>(corio::current_loop().index()); }
+  loop_world& here() { return *loops[static_cast<std::size_t>(here_index())]; }
+  stats& counts() { return here().counts; }
+  /// Node `id` runs on another loop than the calling task.
+  bool elsewhere(int id) const { return node(id).loop != here_index(); }
+  bool multi() const { return p.loops > 1; }
 
   const plan& p;
   options opts;
-  corio::queue<item> fifo;
-  corio::lifo_queue<item> lifo;
-  corio::priority_queue<item> heap;
-  corio::semaphore sem;
-  corio::bounded_semaphore bounded;
-  corio::mutex mtx;
+  std::vector<std::unique_ptr<loop_world>> loops;              // indexed by loop index
+  std::vector<std::unique_ptr<corio::channel<item>>> channels; // multi-loop plans
+  std::vector<corio::loop> handles;                            // set by fuzz_main
 
-  std::array<int, lockable_count> inside{};
-  std::array<std::size_t, queue_count> dropped{};
-  std::vector<int> put_ok, got, left, item_queue; // indexed by item id
-  std::vector<exit_record> exits;                 // indexed by node id
-  std::vector<std::string> started_by;            // indexed by node id: "gather child of node 3"
-  std::uint64_t exit_order = 0;
-  std::vector<tracked_task> tasks;
-  std::vector<std::size_t> top_level; // indices into tasks
-  std::set<std::string> observed;     // messages of the exceptions the nodes caught
-  int frames_alive = 0;
-  std::uint64_t progress = 0; // bumped by every step: the watchdog's sign of life
+  std::vector<std::atomic<int>> put_ok, got, left; // indexed by item id
+  std::vector<int> item_bucket;        // item id -> loop * queue_count + queue, or a channel after
+  std::vector<exit_record> exits;      // indexed by node id
+  std::vector<std::string> started_by; // indexed by node id: "gather child of node 3"
+  std::atomic<std::uint64_t> exit_order{0};
+  std::atomic<int> frames_alive{0};
+  std::atomic<std::uint64_t> progress{0}; // bumped by every step: the watchdog's sign of life
+
+  std::mutex mutex;                                   // guards the three below
+  std::set<std::string> observed;                     // messages of the exceptions the nodes caught
   std::chrono::steady_clock::time_point timers_until; // no short timer fires after this
   std::vector<std::string> failures;
-  stats counts;
-  std::vector<corio::semaphore::permit> leaked_permits; // fault::leak_permit
-  std::vector<frame_token> leaked_frames;               // fault::leak_frame
+
+  stats after_run; // what the checks after run() count
 };
 
 std::string task_name(int node) {
@@ -186,7 +234,13 @@ bool is_set(const boost::asio::cancellation_state& state) {
 /// Tells the watchdog a real timer may fire until `duration` from now (so that
 /// silence until then is not a hang).
 void note_timer(world& w, std::chrono::steady_clock::duration duration) {
+  const std::lock_guard lock(w.mutex);
   w.timers_until = std::max(w.timers_until, std::chrono::steady_clock::now() + duration);
+}
+
+bool timers_may_fire(world& w) {
+  const std::lock_guard lock(w.mutex);
+  return std::chrono::steady_clock::now() < w.timers_until + std::chrono::milliseconds(1);
 }
 
 // ---------------------------------------------------------------------------- what ends mean
@@ -276,14 +330,16 @@ void record_exit(world& w, int id, const std::exception_ptr& error, int value) {
 void record_seen(world& w, const std::exception_ptr& error) {
   if (w.opts.inject == fault::lose_exception)
     return;
-  w.observed.insert(describe(error));
+  std::vector<std::string> messages{describe(error)};
   try {
     std::rethrow_exception(error);
   } catch (const corio::task_group_error& group_error) {
     for (const auto& each : group_error.exceptions())
-      w.observed.insert(describe(each));
+      messages.push_back(describe(each));
   } catch (...) {
   }
+  const std::lock_guard lock(w.mutex);
+  w.observed.insert(messages.begin(), messages.end());
 }
 
 /// The exceptions a step may legitimately throw (beyond a cancellation).
@@ -298,6 +354,8 @@ bool expected_error(const step& s, const std::exception_ptr& error) {
   } catch (const corio::queue_shut_down&) {
     return s.kind == step_kind::put || s.kind == step_kind::try_put || s.kind == step_kind::get ||
            s.kind == step_kind::try_get;
+  } catch (const corio::channel_closed&) {
+    return is_channel_step(s.kind) && s.kind != step_kind::close_channel;
   } catch (const corio::task_group_error&) {
     return s.kind == step_kind::group;
   } catch (const node_failure&) {
@@ -332,7 +390,7 @@ struct observed {
 /// Awaits `op` and records what the checks need. In a task that is already cancelled,
 /// Asio throws at the co_await of this coroutine itself (see already_cancelled()).
 template <typename T>
-awaitable<observed<T>> observe(awaitable<T> op, std::shared_ptr<int> frames) {
+awaitable<observed<T>> observe(awaitable<T> op, frame_count frames) {
   observed<T> seen;
   try {
     seen.value = co_await std::move(op);
@@ -340,7 +398,7 @@ awaitable<observed<T>> observe(awaitable<T> op, std::shared_ptr<int> frames) {
     seen.o.error = std::current_exception();
   }
   seen.o.own_cancelled = is_set(co_await this_coro::cancellation_state);
-  seen.o.frames_left = frames ? *frames : 0;
+  seen.o.frames_left = frames ? frames->load() : 0;
   co_return seen;
 }
 
@@ -356,7 +414,7 @@ observed<T> already_cancelled() {
 /// The checks every combinator shares; false when the awaiter was already cancelled
 /// (then Asio throws at the co_await and nothing else is promised).
 bool check_common(world& w, const std::string& at, const outcome& o) {
-  ++w.counts.combinators_checked;
+  ++w.counts().combinators_checked;
   if (o.frames_left != 0)
     w.fail(fmt::format("{}: {} child coroutine frame(s) outlived it", at, o.frames_left));
   if (!o.pre_cancelled)
@@ -384,9 +442,26 @@ bool not_returned(const exit_record& exit) {
   return exit.kind != exit_record::how::returned;
 }
 
-/// gather and race of child nodes that all ran: the error must be the first failure.
+/// Some child of `children` that did not return ended with `error`.
+bool some_child_ended_with(world& w, const std::vector<int>& children,
+                           const std::exception_ptr& error) {
+  return std::any_of(children.begin(), children.end(), [&](int child) {
+    return not_returned(w.exit_of(child)) && mismatch(w.exit_of(child), error, 0).empty();
+  });
+}
+
+bool any_elsewhere(const world& w, const std::vector<int>& children);
+
+/// gather and race of child nodes that all ran: the error must be the first failure
+/// (with children on other loops: one of the failures).
 void check_first_failure(world& w, const std::string& at, const std::vector<int>& children,
                          const std::exception_ptr& error) {
+  if (any_elsewhere(w, children)) {
+    if (!some_child_ended_with(w, children, error))
+      w.fail(
+          fmt::format("{}: threw {}, which no child ended with", at, describe_outcome(error, 0)));
+    return;
+  }
   const int first = earliest(w, children, not_returned);
   if (first < 0) {
     w.fail(
@@ -452,17 +527,26 @@ awaitable<void> linger(frame_token frame) {
 
 template <typename Start>
 corio::task<int> start_tracked(world& w, int node, Start start) {
-  auto frames = std::make_shared<int>(0);
+  auto frames = new_frame_count();
   corio::task<int> t = start(run_node(w, node, frame_token(w.frames_alive, frames)));
-  w.tasks.push_back({t, node, std::move(frames)});
-  ++w.counts.tasks;
+  loop_world& here = w.here();
+  here.tasks.push_back({t, node, std::move(frames)});
+  ++here.counts.tasks;
   return t;
 }
 
+/// Spawns node `id` on its loop: a task of this loop, or the proxy of a task there.
+corio::task<int> spawn_node(world& w, int id, awaitable<int> body) {
+  if (!w.elsewhere(id))
+    return corio::spawn(std::move(body), task_name(id));
+  ++w.counts().remote_starts;
+  return corio::spawn(w.handles[static_cast<std::size_t>(w.node(id).loop)], std::move(body),
+                      task_name(id));
+}
+
 corio::task<int> spawn_tracked(world& w, int node) {
-  return start_tracked(w, node, [node](awaitable<int> body) {
-    return corio::spawn(std::move(body), task_name(node));
-  });
+  return start_tracked(
+      w, node, [&w, node](awaitable<int> body) { return spawn_node(w, node, std::move(body)); });
 }
 
 /// Runs child `id` inline, in the calling task.
@@ -475,25 +559,30 @@ awaitable<void> call_child(world& w, const std::string& at, int id) {
 // Queues ---------------------------------------------------------------------------------
 
 template <typename Op>
-decltype(auto) with_queue(world& w, int target, Op op) {
+decltype(auto) with_queue(loop_world& l, int target, Op op) {
   switch (target % queue_count) {
   case 0:
-    return op(w.fifo, 0);
+    return op(l.fifo, 0);
   case 1:
-    return op(w.lifo, 1);
+    return op(l.lifo, 1);
   default:
-    return op(w.heap, 2);
+    return op(l.heap, 2);
   }
 }
 
-template <typename Queue>
-void record_got(world& w, Queue& q, int id) {
+/// Records item `id` as got (from a queue or a channel), with the planted faults.
+void record_item(world& w, int id) {
   auto& count = w.got[static_cast<std::size_t>(id)];
   if (w.opts.inject != fault::lose_item || id % 4 != 0)
     ++count;
   if (w.opts.inject == fault::duplicate_item && id % 4 == 0)
     ++count;
-  ++w.counts.items_got;
+}
+
+template <typename Queue>
+void record_got(world& w, Queue& q, int id) {
+  record_item(w, id);
+  ++w.counts().items_got;
   q.task_done();
 }
 
@@ -501,7 +590,7 @@ template <typename Queue>
 awaitable<void> put_item(world& w, Queue& q, const step& s) {
   co_await bounded_wait(w, s, q.put(item(s.item)));
   w.put_ok[static_cast<std::size_t>(s.item)] = 1; // no suspension since put() returned
-  ++w.counts.items_put;
+  ++w.counts().items_put;
 }
 
 template <typename Queue>
@@ -514,7 +603,7 @@ template <typename Queue>
 void try_put_item(world& w, Queue& q, const step& s) {
   if (q.try_put(item(s.item))) {
     w.put_ok[static_cast<std::size_t>(s.item)] = 1;
-    ++w.counts.items_put;
+    ++w.counts().items_put;
   }
 }
 
@@ -525,10 +614,69 @@ void try_get_item(world& w, Queue& q) {
 }
 
 template <typename Queue>
-void shut_down(world& w, Queue& q, int index, bool immediate) {
+void shut_down(loop_world& l, Queue& q, int index, bool immediate) {
   const std::size_t before = q.size();
   q.shutdown(immediate);
-  w.dropped[static_cast<std::size_t>(index)] += before - q.size();
+  l.dropped[static_cast<std::size_t>(index)] += before - q.size();
+}
+
+// Channels ---------------------------------------------------------------------------------
+
+corio::channel<item>& channel_of(world& w, const step& s) {
+  return *w.channels[static_cast<std::size_t>(s.target % channel_count)];
+}
+
+awaitable<void> send_item(world& w, const step& s) {
+  co_await bounded_wait(w, s, channel_of(w, s).send(item(s.item)));
+  w.put_ok[static_cast<std::size_t>(s.item)] = 1; // a send that threw did not enqueue
+  ++w.counts().sent;
+}
+
+void try_send_item(world& w, const step& s) {
+  item sent(s.item);
+  if (channel_of(w, s).try_send(std::move(sent))) {
+    w.put_ok[static_cast<std::size_t>(s.item)] = 1;
+    ++w.counts().sent;
+  }
+}
+
+void record_received(world& w, const item& got) {
+  record_item(w, got.id());
+  ++w.counts().received;
+}
+
+awaitable<void> receive_item(world& w, const step& s) {
+  record_received(w, co_await bounded_wait(w, s, channel_of(w, s).receive()));
+}
+
+void try_receive_item(world& w, const step& s) {
+  if (auto got = channel_of(w, s).try_receive())
+    record_received(w, *got);
+}
+
+/// A primitive of another loop, used on purpose: corio must refuse it with
+/// std::logic_error before touching it (every primitive was bound to its loop at the
+/// start, see bind_primitives()). Only calls whose wrong success leaves evidence: an
+/// item or a permit taken shows in the accounting.
+void misuse_step(world& w, const node_plan& node, const step& s) {
+  const int other = (node.loop + 1 + s.target % (w.p.loops - 1)) % w.p.loops;
+  loop_world& there = *w.loops[static_cast<std::size_t>(other)];
+  const int which = (s.target / 7) % 3;
+  static constexpr std::array names{"queue::try_get", "semaphore::try_acquire",
+                                    "bounded_semaphore::try_acquire"};
+  try {
+    if (which == 0) {
+      if (auto got = there.fifo.try_get())
+        record_item(w, got->id());
+    } else {
+      (void)(which == 1 ? there.sem : there.bounded).try_acquire();
+    }
+    w.fail(fmt::format("node {} (loop {}): {} on a primitive of loop {} did not throw "
+                       "std::logic_error: a loop-bound primitive used from another loop",
+                       node.id, node.loop, names[static_cast<std::size_t>(which)], other));
+  } catch (const std::logic_error&) {
+    ++w.counts().misuses_refused;
+  }
 }
 
 // Semaphores and the mutex ---------------------------------------------------------------
@@ -549,19 +697,20 @@ awaitable<mutex::guard> acquire_guard(mutex& m) {
 /// Counts the holders of one lockable while alive; more than its limit is a bug.
 class occupancy {
 public:
-  occupancy(world& w, int which) : w_(w), which_(static_cast<std::size_t>(which)) {
-    const int holders = ++w_.inside[which_];
-    ++w_.counts.holds;
+  occupancy(world& w, int which) : w_(w), here_(w.here()), which_(static_cast<std::size_t>(which)) {
+    const int holders = ++here_.inside[which_];
+    ++here_.counts.holds;
     if (holders > w_.p.lockable_limit[which_])
       w_.fail(fmt::format("lockable {} has {} holders, its limit is {}: a permit was invented",
                           which, holders, w_.p.lockable_limit[which_]));
   }
   occupancy(const occupancy&) = delete;
   occupancy& operator=(const occupancy&) = delete;
-  ~occupancy() { --w_.inside[which_]; }
+  ~occupancy() { --here_.inside[which_]; }
 
 private:
   world& w_;
+  loop_world& here_;
   std::size_t which_;
 };
 
@@ -614,22 +763,23 @@ awaitable<void> hold(world& w, const node_plan& node, Lockable& lock, int which,
   }
   occupancy holding(w, which);
   if constexpr (std::is_same_v<Lockable, semaphore>)
-    if (w.opts.inject == fault::leak_permit && w.leaked_permits.empty())
-      w.leaked_permits.push_back(std::move(guard));
+    if (w.opts.inject == fault::leak_permit && w.here().leaked_permits.empty())
+      w.here().leaked_permits.push_back(std::move(guard));
   co_await keep_holding(w, node, s);
 }
 
 awaitable<void> hold_step(world& w, const node_plan& node, const step& s) {
   const int which = s.target % lockable_count;
+  loop_world& here = w.here();
   switch (which) {
   case 0:
-    co_await hold(w, node, w.sem, which, s);
+    co_await hold(w, node, here.sem, which, s);
     break;
   case 1:
-    co_await hold(w, node, static_cast<semaphore&>(w.bounded), which, s);
+    co_await hold(w, node, static_cast<semaphore&>(here.bounded), which, s);
     break;
   default:
-    co_await hold(w, node, w.mtx, which, s);
+    co_await hold(w, node, here.mtx, which, s);
     break;
   }
 }
@@ -653,7 +803,7 @@ awaitable<int> join_checked(world& w, std::string at, tracked_task tracked, bool
   }
   const outcome& o = seen.o;
   const exit_record& exit = w.exit_of(tracked.node);
-  ++w.counts.joins_checked;
+  ++w.counts().joins_checked;
   if (o.pre_cancelled) {
     check_cancelled_awaiter(w, at, o);
   } else if (shielded && o.own_cancelled && o.error && is_cancellation(o.error)) {
@@ -662,7 +812,8 @@ awaitable<int> join_checked(world& w, std::string at, tracked_task tracked, bool
     w.fail(fmt::format("{}: the await ended while the task is pending", at));
   } else {
     if (*tracked.frames != 0)
-      w.fail(fmt::format("{}: the task's coroutine frame outlived the await", at));
+      w.fail(fmt::format("{}: the task's coroutine frame outlived the await{}", at,
+                         w.elsewhere(tracked.node) ? " (a task on another loop)" : ""));
     if (auto diff = mismatch(exit, o.error, seen.value); !diff.empty())
       w.fail(fmt::format("{}: {}", at, diff));
     if (t.state() != state_for(exit))
@@ -680,7 +831,7 @@ awaitable<void> await_kept(world& w, const node_plan& node, const step& s,
   const std::size_t index = kept[static_cast<std::size_t>(s.target) % kept.size()];
   if (index == std::numeric_limits<std::size_t>::max())
     co_return; // dropped
-  const tracked_task tracked = w.tasks[index];
+  const tracked_task tracked = w.here().tasks[index];
   const std::string at = fmt::format("{} (task {})", where(node, s), tracked.handle.name());
   const bool shielded = s.kind == step_kind::shield_kept;
   if (s.count < 2)
@@ -694,13 +845,26 @@ awaitable<void> await_kept(world& w, const node_plan& node, const step& s,
 
 /// Creates child node coroutines whose frames must all be gone when the combinator
 /// that runs them returns.
+/// A child on another loop (multi-loop plans) runs there as a task this coroutine
+/// awaits, so cancelling the combinator cancels it and waits for its end.
 struct child_starter {
   world& w;
-  std::shared_ptr<int> frames = std::make_shared<int>(0);
+  frame_count frames = new_frame_count();
   awaitable<int> operator()(int id) const {
+    if (w.elsewhere(id))
+      return run_elsewhere(w, id, frames);
     return run_node(w, id, frame_token(w.frames_alive, frames));
   }
+  static awaitable<int> run_elsewhere(world& w, int id, frame_count frames) {
+    co_return co_await spawn_node(w, id, run_node(w, id, frame_token(w.frames_alive, frames)));
+  }
 };
+
+/// Some of `children` run on other loops: their ends are recorded on other threads, in
+/// an order a combinator here cannot see, so "the first to end" is not checkable.
+bool any_elsewhere(const world& w, const std::vector<int>& children) {
+  return std::any_of(children.begin(), children.end(), [&](int id) { return w.elsewhere(id); });
+}
 
 template <typename... T>
 awaitable<std::vector<int>> values_of(awaitable<std::tuple<T...>> gathered) {
@@ -724,7 +888,7 @@ awaitable<int> zero_after(awaitable<void> op) {
 /// only the throw is checked) `check(at, seen)`, and rethrows what `op` threw.
 template <typename T, typename Check>
 awaitable<void> checked_step(world& w, const node_plan& node, const step& s, awaitable<T> op,
-                             std::shared_ptr<int> frames, Check check) {
+                             frame_count frames, Check check) {
   observed<T> seen;
   try {
     seen = co_await observe(std::move(op), std::move(frames));
@@ -783,13 +947,16 @@ awaitable<void> gather_step(world& w, const node_plan& node, const step& s) {
 void check_race(world& w, const std::string& at, const step& s,
                 const observed<std::pair<std::size_t, int>>& seen) {
   const int first = earliest(w, s.children, [](const exit_record&) { return true; });
+  const bool ordered = !any_elsewhere(w, s.children); // else any child may have won
   const auto [winner, value] = seen.value;
   if (seen.o.own_cancelled) {
     check_cancelled_awaiter(w, at, seen.o);
   } else if (seen.o.error) {
     check_first_failure(w, at, s.children, seen.o.error);
-    if (first >= 0 && !not_returned(w.exit_of(first)))
+    if (ordered && first >= 0 && !not_returned(w.exit_of(first)))
       w.fail(fmt::format("{}: threw although child {} ended first and returned", at, first));
+  } else if (!ordered) {
+    check_values(w, at, {s.children[winner]}, {value});
   } else if (first != s.children[winner]) {
     w.fail(
         fmt::format("{}: child {} won, but child {} ended first", at, s.children[winner], first));
@@ -820,7 +987,7 @@ void check_timeout(world& w, const std::string& at, const step& s, const observe
       w.fail(fmt::format("{}: {}", at, diff));
     return;
   }
-  ++w.counts.timeouts_fired;
+  ++w.counts().timeouts_fired;
   if (seen.o.own_cancelled || s.wait == wait_bound::forever ||
       state_for(exit) != task_state::cancelled)
     w.fail(fmt::format("{}: timeout_error, but the deadline was {}, the awaiter {}cancelled, "
@@ -843,14 +1010,15 @@ struct started_tasks {
   std::vector<corio::task<int>> handles;
 
   void add(world& w, corio::task<int> t) {
-    indices.push_back(w.tasks.size() - 1);
-    nodes.push_back(w.tasks.back().node);
+    const auto& tasks = w.here().tasks;
+    indices.push_back(tasks.size() - 1);
+    nodes.push_back(tasks.back().node);
     handles.push_back(std::move(t));
   }
   /// Checks that each task has ended and that its frame is gone.
   void check_ended(world& w, const std::string& at) const {
     for (std::size_t i = 0; i < indices.size(); ++i) {
-      const auto& tracked = w.tasks[indices[i]];
+      const auto& tracked = w.here().tasks[indices[i]];
       if (!tracked.handle.done())
         w.fail(fmt::format("{}: task {} is still pending after it", at, tracked.handle.name()));
       else if (*tracked.frames != 0)
@@ -878,7 +1046,7 @@ void check_group(world& w, const std::string& at, const outcome& o, const starte
   try {
     std::rethrow_exception(o.error);
   } catch (const corio::task_group_error& e) {
-    ++w.counts.group_errors;
+    ++w.counts().group_errors;
     std::set<std::string> reported;
     for (const auto& each : e.exceptions())
       reported.insert(describe(each));
@@ -915,7 +1083,7 @@ awaitable<void> group_step(world& w, const node_plan& node, const step& s) {
 void check_gathered_failure(world& w, const std::string& at, const started_tasks& tasks,
                             const std::vector<char>& done_before, const std::exception_ptr& error) {
   std::vector<int> later;
-  bool ambiguous = false;
+  bool ambiguous = any_elsewhere(w, tasks.nodes); // ends recorded on other threads
   for (std::size_t i = 0; i < tasks.nodes.size(); ++i) {
     const exit_record& exit = w.exit_of(tasks.nodes[i]);
     if (!done_before[i]) {
@@ -932,9 +1100,8 @@ void check_gathered_failure(world& w, const std::string& at, const started_tasks
     return;
   }
   // A task cancelled before its first step left no record of when it ended.
-  for (int child : later)
-    if (not_returned(w.exit_of(child)) && mismatch(w.exit_of(child), error, 0).empty())
-      return;
+  if (some_child_ended_with(w, later, error))
+    return;
   w.fail(fmt::format("{}: threw {}, which no task ended with", at, describe_outcome(error, 0)));
 }
 
@@ -995,31 +1162,52 @@ awaitable<void> run_step(world& w, const node_plan& node, const step& s,
     co_await corio::sleep(s.duration);
     break;
   case step_kind::put:
-    co_await with_queue(w, s.target, [&](auto& q, int) { return put_item(w, q, s); });
+    co_await with_queue(w.here(), s.target, [&](auto& q, int) { return put_item(w, q, s); });
     break;
   case step_kind::try_put:
-    with_queue(w, s.target, [&](auto& q, int) { try_put_item(w, q, s); });
+    with_queue(w.here(), s.target, [&](auto& q, int) { try_put_item(w, q, s); });
     break;
   case step_kind::get:
-    co_await with_queue(w, s.target, [&](auto& q, int) { return get_item(w, q, s); });
+    co_await with_queue(w.here(), s.target, [&](auto& q, int) { return get_item(w, q, s); });
     break;
   case step_kind::try_get:
-    with_queue(w, s.target, [&](auto& q, int) { try_get_item(w, q); });
+    with_queue(w.here(), s.target, [&](auto& q, int) { try_get_item(w, q); });
     break;
   case step_kind::hold:
     co_await hold_step(w, node, s);
     break;
   case step_kind::shutdown_queue:
-    with_queue(w, s.target, [&](auto& q, int index) { shut_down(w, q, index, s.immediate); });
+    with_queue(w.here(), s.target,
+               [&](auto& q, int index) { shut_down(w.here(), q, index, s.immediate); });
     break;
-  case step_kind::cancel_any:
+  case step_kind::cancel_any: {
     // With one or two tasks it would mostly cancel the caller's own task at once.
-    if (w.tasks.size() >= 3)
-      cancel_checked(w, w.tasks[static_cast<std::size_t>(s.target) % w.tasks.size()].handle);
+    const auto& tasks = w.here().tasks; // those of this loop: a handle is loop-bound
+    if (tasks.size() >= 3)
+      cancel_checked(w, tasks[static_cast<std::size_t>(s.target) % tasks.size()].handle);
     break;
+  }
   case step_kind::spawn:
     spawn_tracked(w, s.children.front());
-    kept.push_back(w.tasks.size() - 1);
+    kept.push_back(w.here().tasks.size() - 1);
+    break;
+  case step_kind::send:
+    co_await send_item(w, s);
+    break;
+  case step_kind::try_send:
+    try_send_item(w, s);
+    break;
+  case step_kind::receive:
+    co_await receive_item(w, s);
+    break;
+  case step_kind::try_receive:
+    try_receive_item(w, s);
+    break;
+  case step_kind::close_channel:
+    channel_of(w, s).close();
+    break;
+  case step_kind::misuse:
+    misuse_step(w, node, s);
     break;
   case step_kind::await_kept:
   case step_kind::shield_kept:
@@ -1031,7 +1219,7 @@ awaitable<void> run_step(world& w, const node_plan& node, const step& s,
       break;
     const std::size_t index = kept[static_cast<std::size_t>(s.target) % kept.size()];
     if (index != std::numeric_limits<std::size_t>::max())
-      cancel_checked(w, w.tasks[index].handle);
+      cancel_checked(w, w.here().tasks[index].handle);
     break;
   }
   case step_kind::drop_kept:
@@ -1058,7 +1246,9 @@ void note_error(world& w, const node_plan& node, const step& s, const std::excep
   try {
     std::rethrow_exception(error);
   } catch (const corio::queue_shut_down&) {
-    ++w.counts.shut_down_seen;
+    ++w.counts().shut_down_seen;
+  } catch (const corio::channel_closed&) {
+    ++w.counts().closed_seen;
   } catch (...) {
   }
 }
@@ -1104,7 +1294,7 @@ awaitable<int> run_steps(world& w, const node_plan& node) {
         throw node_failure(node.id, "after a step failed");
       continue;
     }
-    ++w.counts.own_cancellations;
+    ++w.counts().own_cancellations;
     switch (node.cancel_policy) {
     case on_cancel::escape:
       break;
@@ -1112,7 +1302,7 @@ awaitable<int> run_steps(world& w, const node_plan& node) {
       co_return node_value(node.id);
     case on_cancel::check_sticky:
       if (co_await this_coro::throw_if_cancelled()) {
-        ++w.counts.sticky_checks;
+        ++w.counts().sticky_checks;
         bool threw = false;
         try {
           co_await corio::yield_now();
@@ -1127,7 +1317,7 @@ awaitable<int> run_steps(world& w, const node_plan& node) {
       break;
     case on_cancel::cleanup_rethrow:
     case on_cancel::cleanup_return:
-      ++w.counts.cleanups;
+      ++w.counts().cleanups;
       co_await corio::enter_cleanup();
       co_await corio::shielded(run_cleanup(w, node, frame_token(w.frames_alive, nullptr)));
       // The task goes on (this node may be inline in another): make its cancellation
@@ -1148,11 +1338,11 @@ awaitable<int> run_steps(world& w, const node_plan& node) {
 
 awaitable<int> run_node(world& w, int id, frame_token frame) {
   ++w.progress;
-  ++w.counts.nodes_run;
+  ++w.counts().nodes_run;
   if (w.opts.inject == fault::orphan_child && frame.scoped())
     corio::spawn(linger(frame));
-  if (w.opts.inject == fault::leak_frame && w.leaked_frames.empty())
-    w.leaked_frames.push_back(frame);
+  if (w.opts.inject == fault::leak_frame && w.here().leaked_frames.empty())
+    w.here().leaked_frames.push_back(frame);
   std::exception_ptr error;
   int value = 0;
   try {
@@ -1177,58 +1367,112 @@ constexpr int quiet_turns = 5; // turns without a step before the watchdog acts
 // again and again: a bound for a hang, far above any step, not a speed check.
 constexpr auto stuck_after = std::chrono::seconds(10);
 
-bool settled(const world& w) {
-  auto ended = [](const tracked_task& t) { return t.handle.done(); };
-  if (w.p.main_waits_for_all)
-    return std::all_of(w.tasks.begin(), w.tasks.end(), ended);
-  return std::all_of(w.top_level.begin(), w.top_level.end(),
-                     [&](std::size_t i) { return ended(w.tasks[i]); });
+bool all_ended(const loop_world& l) {
+  return std::all_of(l.tasks.begin(), l.tasks.end(),
+                     [](const tracked_task& t) { return t.handle.done(); });
 }
 
-/// Nothing moves: first shut the queues down, then cancel the top-level tasks, then
-/// (again and again) every task still pending.
-void escalate(world& w, int stage) {
-  ++w.counts.escalations;
-  w.trace("watchdog: nothing moves; escalation {}", stage);
+/// Runs `f(world&)` on every loop: on this one (loop 0) in place, on the others as a
+/// task there that this coroutine awaits. Stops early when `f` returns false.
+template <typename F>
+awaitable<bool> on_every_loop(world& w, F f) {
+  for (const corio::loop& l : w.handles) {
+    const bool more =
+        l.index() == 0 ? f(w) : co_await corio::spawn(l, [](world& w, F f) -> awaitable<bool> {
+          co_return f(w);
+        }(w, f));
+    if (!more)
+      co_return false;
+  }
+  co_return true;
+}
+
+awaitable<bool> settled(world& w) {
+  const loop_world& main = *w.loops.front();
+  if (!std::all_of(main.top_level.begin(), main.top_level.end(),
+                   [&](std::size_t i) { return main.tasks[i].handle.done(); }))
+    co_return false;
+  if (!w.p.main_waits_for_all)
+    co_return true;
+  co_return co_await on_every_loop(w, [](world& w) { return all_ended(w.here()); });
+}
+
+/// One loop's part of an escalation (see escalate()).
+bool escalate_here(world& w, int stage) {
+  loop_world& here = w.here();
   if (stage == 1) {
     for (int q = 0; q < queue_count; ++q)
-      with_queue(w, q, [&](auto& queue, int index) {
-        shut_down(w, queue, index, w.p.immediate_shutdown);
+      with_queue(here, q, [&](auto& queue, int index) {
+        shut_down(here, queue, index, w.p.immediate_shutdown);
       });
-    return;
+    return true;
   }
-  for (std::size_t i = 0; i < w.tasks.size(); ++i) {
-    const bool top = std::find(w.top_level.begin(), w.top_level.end(), i) != w.top_level.end();
-    if ((stage > 2 || top) && !w.tasks[i].handle.done())
-      w.tasks[i].handle.cancel();
+  for (std::size_t i = 0; i < here.tasks.size(); ++i) {
+    const bool top =
+        std::find(here.top_level.begin(), here.top_level.end(), i) != here.top_level.end();
+    if ((stage > 2 || top) && !here.tasks[i].handle.done())
+      here.tasks[i].handle.cancel();
   }
+  return true;
+}
+
+/// Nothing moves: first shut the queues down and close the channels, then cancel the
+/// top-level tasks, then (again and again) every task still pending, on every loop.
+awaitable<void> escalate(world& w, int stage) {
+  ++w.counts().escalations;
+  w.trace("watchdog: nothing moves; escalation {}", stage);
+  if (stage == 1)
+    for (const auto& ch : w.channels)
+      ch->close();
+  co_await on_every_loop(w, [stage](world& w) { return escalate_here(w, stage); });
+}
+
+/// Binds every loop's primitives to their loop before any node runs, so that a misuse
+/// step finds them bound (a first use binds, loop_binding.hpp). Changes no state.
+bool bind_primitives(world& w) {
+  loop_world& here = w.here();
+  with_queue(here, 0, [](auto& q, int) { return q.try_get().has_value(); });
+  with_queue(here, 1, [](auto& q, int) { return q.try_get().has_value(); });
+  with_queue(here, 2, [](auto& q, int) { return q.try_get().has_value(); });
+  for (semaphore* s : {static_cast<semaphore*>(&here.sem), static_cast<semaphore*>(&here.bounded)})
+    if (s->try_acquire())
+      s->release();
+  return static_cast<bool>(here.mtx.try_lock());
 }
 
 awaitable<void> fuzz_main(world& w) {
   using clock = std::chrono::steady_clock;
+  w.handles = corio::loops();
+  if (w.multi())
+    co_await on_every_loop(w, [](world& w) { return bind_primitives(w), true; });
+  loop_world& main = w.here();
   for (int id : w.p.top_level) {
     spawn_tracked(w, id);
-    w.top_level.push_back(w.tasks.size() - 1);
+    main.top_level.push_back(main.tasks.size() - 1);
   }
   int stage = 0;
   int quiet = 0;
   std::uint64_t seen = w.progress;
   auto last_move = clock::now();
-  while (!settled(w)) {
+  // With several loops, the other loops' threads may be off the CPU for a while (2
+  // cores, 3 loops): quiet needs some real time too, and loop 0 sleeps instead of
+  // spinning through yields, which would take a core from the loops doing the work.
+  const auto quiet_for = w.multi() ? clock::duration(2ms) : clock::duration(0);
+  while (!co_await settled(w)) {
     // A short timer may still fire: wait for it (plus slack) before calling it quiet.
     // After a few escalations, wait in real time too: a late timer under load (or in a
     // shielded cleanup, which no cancellation reaches) is not a hang.
-    const bool timers = clock::now() < w.timers_until + 1ms;
-    if (timers || stage >= 3)
-      co_await corio::sleep(timers ? 100us : 1ms);
+    const bool timers = timers_may_fire(w);
+    if (timers || stage >= 3 || w.multi())
+      co_await corio::sleep(timers || w.multi() ? 100us : 1ms);
     else
       co_await corio::yield_now();
-    w.trace("watchdog: progress {} quiet {} stage {}", w.progress, quiet, stage);
+    w.trace("watchdog: progress {} quiet {} stage {}", w.progress.load(), quiet, stage);
     if (w.progress != seen || timers) {
       seen = w.progress;
       quiet = 0;
       last_move = clock::now();
-    } else if (++quiet >= quiet_turns) {
+    } else if (++quiet >= quiet_turns && clock::now() - last_move >= quiet_for) {
       quiet = 0;
       if (clock::now() - last_move > stuck_after) {
         w.fail(fmt::format("stuck: tasks still pending, nothing moved for {} s although every "
@@ -1237,7 +1481,7 @@ awaitable<void> fuzz_main(world& w) {
         fmt::print(stderr, "schedule fuzzer: seed {} is stuck (run() may not return)\n", w.p.seed);
         co_return;
       }
-      escalate(w, ++stage);
+      co_await escalate(w, ++stage);
     }
   }
 }
@@ -1246,28 +1490,31 @@ awaitable<void> fuzz_main(world& w) {
 
 void check_tasks(world& w) {
   if (w.frames_alive != 0)
-    w.fail(fmt::format("{} coroutine frames outlived run()", w.frames_alive));
-  for (const auto& t : w.tasks) {
-    const exit_record& exit = w.exit_of(t.node);
-    const task_state state = t.handle.state();
-    ++(state == task_state::done     ? w.counts.done
-       : state == task_state::failed ? w.counts.failed
-                                     : w.counts.cancelled);
-    w.counts.never_started += exit.kind == exit_record::how::never_ran;
-    if (state == task_state::pending)
-      w.fail(fmt::format("task {} is still pending after run() returned", t.handle.name()));
-    else if (state != state_for(exit))
-      w.fail(fmt::format("task {} ended in state {}, but its coroutine {}", t.handle.name(),
-                         fmt::streamed(state), describe_exit(exit)));
-    else if (state == task_state::done && t.handle.result() != exit.value)
-      w.fail(fmt::format("task {} holds value {}, but its coroutine returned value {}",
-                         t.handle.name(), t.handle.result(), exit.value));
-  }
+    w.fail(fmt::format("{} coroutine frames outlived run()", w.frames_alive.load()));
+  stats& counts = w.after_run;
+  for (const auto& l : w.loops)
+    for (const auto& t : l->tasks) {
+      const exit_record& exit = w.exit_of(t.node);
+      const task_state state = t.handle.state();
+      ++(state == task_state::done     ? counts.done
+         : state == task_state::failed ? counts.failed
+                                       : counts.cancelled);
+      counts.never_started += exit.kind == exit_record::how::never_ran;
+      if (state == task_state::pending)
+        w.fail(fmt::format("task {} is still pending after run() returned", t.handle.name()));
+      else if (state != state_for(exit))
+        w.fail(fmt::format("task {} ended in state {}, but its coroutine {}", t.handle.name(),
+                           fmt::streamed(state), describe_exit(exit)));
+      else if (state == task_state::done && t.handle.result() != exit.value)
+        w.fail(fmt::format("task {} holds value {}, but its coroutine returned value {}",
+                           t.handle.name(), t.handle.result(), exit.value));
+    }
 }
 
-void check_items(world& w) {
+/// Takes what is left in loop `l`'s queues (counted in w.left).
+void drain_queues(world& w, loop_world& l, std::size_t loop) {
   for (int q = 0; q < queue_count; ++q)
-    with_queue(w, q, [&](auto& queue, int index) {
+    with_queue(l, q, [&](auto& queue, int index) {
       for (;;) {
         try {
           auto rest = queue.try_get();
@@ -1280,42 +1527,76 @@ void check_items(world& w) {
         }
       }
       if (queue.unfinished() != 0)
-        w.fail(fmt::format("queue {}: unfinished() is {} after every item was got and marked "
+        w.fail(fmt::format("queue {}{}: unfinished() is {} after every item was got and marked "
                            "done",
-                           index, queue.unfinished()));
+                           index, w.multi() ? fmt::format(" of loop {}", loop) : "",
+                           queue.unfinished()));
     });
-  std::array<std::size_t, queue_count> unaccounted{};
-  for (std::size_t id = 0; id < w.put_ok.size(); ++id) {
-    const int seen = w.got[id] + w.left[id];
-    w.counts.items_left += static_cast<std::uint64_t>(w.left[id]);
-    if (seen > 1)
-      w.fail(fmt::format("item {} duplicated: got {} time(s) and {} still queued", id, w.got[id],
-                         w.left[id]));
-    else if (seen == 1 && !w.put_ok[id])
-      w.fail(fmt::format("item {} was got but never put", id));
-    else if (seen == 0 && w.put_ok[id])
-      ++unaccounted[static_cast<std::size_t>(w.item_queue[id])];
-  }
-  for (std::size_t q = 0; q < queue_count; ++q) {
-    w.counts.items_dropped += w.dropped[q];
-    if (unaccounted[q] != w.dropped[q])
-      w.fail(fmt::format("queue {}: {} item(s) put are neither got nor queued, and shutdown "
-                         "dropped {}: items lost",
-                         q, unaccounted[q], w.dropped[q]));
-  }
 }
 
-void check_lockables(world& w) {
-  const std::array<std::size_t, 2> available{w.sem.available(), w.bounded.available()};
+/// Takes what is left in the channels (counted in w.left).
+void drain_channels(world& w) {
+  for (const auto& ch : w.channels)
+    for (;;) {
+      try {
+        auto rest = ch->try_receive();
+        if (!rest)
+          break;
+        ++w.left[static_cast<std::size_t>(rest->id())];
+        ++w.after_run.channel_left;
+      } catch (const corio::channel_closed&) {
+        break; // closed and empty
+      }
+    }
+}
+
+/// Every item put or sent was got or received once, or is still buffered, or (queues)
+/// was dropped by shutdown(immediate); none twice, none from nowhere.
+void check_items(world& w) {
+  for (std::size_t i = 0; i < w.loops.size(); ++i)
+    drain_queues(w, *w.loops[i], i);
+  drain_channels(w);
+  const std::size_t queues = w.loops.size() * queue_count;
+  std::vector<std::size_t> unaccounted(queues + channel_count);
+  for (std::size_t id = 0; id < w.put_ok.size(); ++id) {
+    const int got = w.got[id], left = w.left[id];
+    w.after_run.items_left += static_cast<std::uint64_t>(left);
+    if (got + left > 1)
+      w.fail(fmt::format("item {} duplicated: got {} time(s) and {} still queued", id, got, left));
+    else if (got + left == 1 && !w.put_ok[id])
+      w.fail(fmt::format("item {} was got but never put (or sent by a send that threw)", id));
+    else if (got + left == 0 && w.put_ok[id])
+      ++unaccounted[static_cast<std::size_t>(w.item_bucket[id])];
+  }
+  for (std::size_t q = 0; q < queues; ++q) {
+    const std::size_t dropped = w.loops[q / queue_count]->dropped[q % queue_count];
+    w.after_run.items_dropped += dropped;
+    if (unaccounted[q] != dropped)
+      w.fail(fmt::format("queue {}{}: {} item(s) put are neither got nor queued, and shutdown "
+                         "dropped {}: items lost",
+                         q % queue_count,
+                         w.multi() ? fmt::format(" of loop {}", q / queue_count) : "",
+                         unaccounted[q], dropped));
+  }
+  for (std::size_t c = 0; c < channel_count; ++c)
+    if (unaccounted[queues + c] != 0)
+      w.fail(fmt::format("channel {}: {} item(s) sent are neither received nor buffered: items "
+                         "lost",
+                         c, unaccounted[queues + c]));
+}
+
+void check_lockables(world& w, loop_world& l, std::size_t loop) {
+  const std::string of = w.multi() ? fmt::format(" of loop {}", loop) : "";
+  const std::array<std::size_t, 2> available{l.sem.available(), l.bounded.available()};
   for (std::size_t i = 0; i < available.size(); ++i)
     if (available[i] != static_cast<std::size_t>(w.p.lockable_limit[i]))
-      w.fail(fmt::format("semaphore {}: {} permit(s) free at the end, its limit is {}", i,
+      w.fail(fmt::format("semaphore {}{}: {} permit(s) free at the end, its limit is {}", i, of,
                          available[i], w.p.lockable_limit[i]));
-  if (w.sem.waiting() + w.bounded.waiting() + w.mtx.waiting() != 0 || w.mtx.locked())
-    w.fail("a semaphore or the mutex still has waiters or a holder after run()");
+  if (l.sem.waiting() + l.bounded.waiting() + l.mtx.waiting() != 0 || l.mtx.locked())
+    w.fail(fmt::format("a semaphore or the mutex{} still has waiters or a holder after run()", of));
   for (std::size_t i = 0; i < lockable_count; ++i)
-    if (w.inside[i] != 0)
-      w.fail(fmt::format("lockable {}: {} holder(s) left after run()", i, w.inside[i]));
+    if (l.inside[i] != 0)
+      w.fail(fmt::format("lockable {}{}: {} holder(s) left after run()", i, of, l.inside[i]));
 }
 
 /// A node that failed: someone caught its exception, or corio logged it.
@@ -1329,7 +1610,7 @@ void check_failures_surfaced(world& w, const captured_log& log) {
       return message.find(exit.message) != std::string::npos;
     });
     if (logged)
-      ++w.counts.lost_failures_logged;
+      ++w.after_run.lost_failures_logged;
     else
       w.fail(fmt::format("node {} ({}) failed with '{}', and that was silently lost: no awaiter "
                          "saw it and corio logged nothing",
@@ -1344,7 +1625,7 @@ void check_failures_surfaced(world& w, const captured_log& log) {
 seed_result run_seed(std::uint64_t seed, const options& opts) {
   seed_result result;
   result.seed = seed;
-  const plan p = make_plan(seed);
+  const plan p = make_plan(seed, opts.loops);
   item::alive = 0;
   {
     // corio's warnings: where unretrieved failures must appear. A trace shows them
@@ -1353,25 +1634,32 @@ seed_result run_seed(std::uint64_t seed, const options& opts) {
     if (!opts.trace)
       log.emplace();
     world w(p, opts);
-    w.counts.seeds = 1;
-    w.counts.timed_seeds = p.timed;
+    w.after_run.seeds = 1;
+    w.after_run.timed_seeds = p.timed;
+    w.after_run.multi_loop_seeds = p.loops > 1;
     try {
-      corio::run(fuzz_main(w));
+      corio::run(fuzz_main(w), {.loops = static_cast<std::size_t>(p.loops)});
     } catch (...) {
       w.fail("run() threw: " + describe(std::current_exception()));
     }
     check_tasks(w);
-    w.leaked_frames.clear();
+    for (auto& l : w.loops)
+      l->leaked_frames.clear();
     check_items(w);
-    check_lockables(w);
-    w.tasks.clear(); // the last handles go: unretrieved failures are logged now
+    for (std::size_t i = 0; i < w.loops.size(); ++i)
+      check_lockables(w, *w.loops[i], i);
+    for (auto& l : w.loops)
+      l->tasks.clear(); // the last handles go: unretrieved failures are logged now
     if (log)
       check_failures_surfaced(w, *log);
     result.failures = std::move(w.failures);
-    result.counts = w.counts;
+    result.counts = w.after_run;
+    for (const auto& l : w.loops)
+      result.counts += l->counts;
   }
   if (item::alive != 0)
-    result.failures.push_back(fmt::format("{} queue item(s) still alive at the end", item::alive));
+    result.failures.push_back(
+        fmt::format("{} queue item(s) still alive at the end", item::alive.load()));
   return result;
 }
 
@@ -1428,14 +1716,21 @@ stats& stats::operator+=(const stats& o) {
                                                      &stats::sticky_checks,
                                                      &stats::cleanups,
                                                      &stats::lost_failures_logged,
-                                                     &stats::escalations};
+                                                     &stats::escalations,
+                                                     &stats::multi_loop_seeds,
+                                                     &stats::remote_starts,
+                                                     &stats::sent,
+                                                     &stats::received,
+                                                     &stats::channel_left,
+                                                     &stats::closed_seen,
+                                                     &stats::misuses_refused};
   for (auto field : fields)
     this->*field += o.*field;
   return *this;
 }
 
 std::string stats::str() const {
-  return fmt::format(
+  std::string text = fmt::format(
       "{} seeds ({} with real timers); {} nodes run; {} tasks: {} done, {} failed, {} "
       "cancelled ({} before their first step); items: {} put, {} got, {} left queued, {} "
       "dropped by shutdown; {} holds; checked {} awaits and {} combinators; {} timeouts "
@@ -1445,6 +1740,13 @@ std::string stats::str() const {
       items_got, items_left, items_dropped, holds, joins_checked, combinators_checked,
       timeouts_fired, group_errors, own_cancellations, sticky_checks, cleanups,
       lost_failures_logged, escalations);
+  if (multi_loop_seeds == 0)
+    return text;
+  return text + fmt::format("; {} multi-loop seeds: {} starts on another loop; channels: {} sent, "
+                            "{} received, {} left buffered, {} channel_closed seen; {} misuses "
+                            "refused",
+                            multi_loop_seeds, remote_starts, sent, received, channel_left,
+                            closed_seen, misuses_refused);
 }
 
 } // namespace corio::test::fuzz

@@ -20,23 +20,34 @@ struct weighted_kind {
   step_kind kind;
   int weight;
   bool structural; // runs child nodes
+  bool multi_loop; // drawn in multi-loop plans only
 };
 
 // How often each step is drawn. The structural ones only while depth and budget allow;
 // the ones on kept handles only after a spawn in the same node.
 constexpr std::initializer_list<weighted_kind> step_weights = {
-    {step_kind::yield, 14, false},      {step_kind::sleep, 3, false},
-    {step_kind::put, 12, false},        {step_kind::try_put, 4, false},
-    {step_kind::get, 12, false},        {step_kind::try_get, 4, false},
-    {step_kind::hold, 9, false},        {step_kind::shutdown_queue, 1, false},
-    {step_kind::cancel_any, 4, false},  {step_kind::fail, 1, false},
-    {step_kind::await_kept, 6, false},  {step_kind::shield_kept, 3, false},
-    {step_kind::cancel_kept, 3, false}, {step_kind::drop_kept, 2, false},
-    {step_kind::spawn, 7, true},        {step_kind::call, 5, true},
-    {step_kind::gather, 4, true},       {step_kind::race, 4, true},
-    {step_kind::group, 4, true},        {step_kind::timeout, 5, true},
-    {step_kind::gather_tasks, 3, true}, {step_kind::map, 2, true},
+    {step_kind::yield, 14, false, false},       {step_kind::sleep, 3, false, false},
+    {step_kind::put, 12, false, false},         {step_kind::try_put, 4, false, false},
+    {step_kind::get, 12, false, false},         {step_kind::try_get, 4, false, false},
+    {step_kind::hold, 9, false, false},         {step_kind::shutdown_queue, 1, false, false},
+    {step_kind::cancel_any, 4, false, false},   {step_kind::fail, 1, false, false},
+    {step_kind::await_kept, 6, false, false},   {step_kind::shield_kept, 3, false, false},
+    {step_kind::cancel_kept, 3, false, false},  {step_kind::drop_kept, 2, false, false},
+    {step_kind::spawn, 7, true, false},         {step_kind::call, 5, true, false},
+    {step_kind::gather, 4, true, false},        {step_kind::race, 4, true, false},
+    {step_kind::group, 4, true, false},         {step_kind::timeout, 5, true, false},
+    {step_kind::gather_tasks, 3, true, false},  {step_kind::map, 2, true, false},
+    {step_kind::send, 8, false, true},          {step_kind::try_send, 3, false, true},
+    {step_kind::receive, 8, false, true},       {step_kind::try_receive, 3, false, true},
+    {step_kind::close_channel, 1, false, true}, {step_kind::misuse, 1, false, true},
 };
+
+// Children of these steps may run on another loop than their parent (the others run
+// in the parent's task: call, a hold's child, task_group children).
+bool may_place_elsewhere(step_kind kind) {
+  return kind == step_kind::spawn || kind == step_kind::gather_tasks || kind == step_kind::gather ||
+         kind == step_kind::race || kind == step_kind::map || kind == step_kind::timeout;
+}
 
 bool uses_kept_handle(step_kind kind) {
   return kind == step_kind::await_kept || kind == step_kind::shield_kept ||
@@ -45,7 +56,10 @@ bool uses_kept_handle(step_kind kind) {
 
 class generator {
 public:
-  explicit generator(std::uint64_t seed) : random_(seed) { plan_.seed = seed; }
+  generator(std::uint64_t seed, int loops) : random_(seed) {
+    plan_.seed = seed;
+    plan_.loops = loops;
+  }
 
   plan make() {
     for (auto& size : plan_.queue_maxsize)
@@ -54,15 +68,19 @@ public:
     plan_.timed = coin(50);
     plan_.immediate_shutdown = coin(30);
     plan_.main_waits_for_all = coin(60);
+    if (multi())
+      for (auto& capacity : plan_.channel_capacity)
+        capacity = pick_of({1, 2, 4});
     budget_ = pick(4, 80);
     const int tops = pick(1, 5);
     for (int i = 0; i < tops && budget_ > 0; ++i)
-      plan_.top_level.push_back(new_node(0));
+      plan_.top_level.push_back(new_node(0, multi() ? pick(0, plan_.loops - 1) : 0));
     plan_.items = next_item_;
     return std::move(plan_);
   }
 
 private:
+  bool multi() const { return plan_.loops > 1; }
   int pick(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(random_); }
   bool coin(int percent) { return pick(0, 99) < percent; }
   int pick_of(std::initializer_list<int> values) {
@@ -71,13 +89,14 @@ private:
   std::chrono::microseconds brief() { return std::chrono::microseconds(pick(0, 3000)); }
 
   // Reserves the node's slot before its children, so ids grow down the tree.
-  int new_node(int depth) {
+  int new_node(int depth, int loop) {
     --budget_;
     const int id = static_cast<int>(plan_.nodes.size());
     plan_.nodes.emplace_back();
     node_plan node;
     node.id = id;
     node.depth = depth;
+    node.loop = loop;
     const int policy = pick(0, 99);
     node.cancel_policy = policy < 50   ? on_cancel::escape
                          : policy < 60 ? on_cancel::swallow_return
@@ -91,7 +110,7 @@ private:
     int spawned = 0;
     const int steps = depth <= 1 ? pick(2, 8) : pick(0, 6); // bushy near the root
     for (int i = 0; i < steps; ++i) {
-      node.steps.push_back(new_step(depth, spawned));
+      node.steps.push_back(new_step(depth, loop, spawned));
       spawned += node.steps.back().kind == step_kind::spawn;
     }
     if (node.cancel_policy == on_cancel::cleanup_rethrow ||
@@ -108,7 +127,8 @@ private:
     const bool may_nest = depth < max_depth && budget_ > 0;
     int total = 0;
     auto allowed = [&](const weighted_kind& w) {
-      return (may_nest || !w.structural) && (spawned > 0 || !uses_kept_handle(w.kind));
+      return (may_nest || !w.structural) && (spawned > 0 || !uses_kept_handle(w.kind)) &&
+             (multi() || !w.multi_loop);
     };
     for (const auto& w : step_weights)
       total += allowed(w) ? w.weight : 0;
@@ -134,13 +154,18 @@ private:
     return wait_bound::forever;
   }
 
-  void add_children(step& s, int lo, int hi, int depth) {
+  // In a multi-loop plan a third of the children that may move go to another loop.
+  void add_children(step& s, int lo, int hi, int depth, int loop) {
     const int n = std::min(pick(lo, hi), budget_);
-    for (int i = 0; i < n; ++i)
-      s.children.push_back(new_node(depth + 1));
+    for (int i = 0; i < n; ++i) {
+      int child_loop = loop;
+      if (multi() && may_place_elsewhere(s.kind) && coin(35))
+        child_loop = (loop + pick(1, plan_.loops - 1)) % plan_.loops;
+      s.children.push_back(new_node(depth + 1, child_loop));
+    }
   }
 
-  step new_step(int depth, int spawned) {
+  step new_step(int depth, int loop, int spawned) {
     step s;
     s.kind = draw_kind(depth, spawned);
     s.target = pick(0, 1 << 20);
@@ -159,30 +184,42 @@ private:
       s.wait = draw_wait(55, 10, 15);
       break;
     case step_kind::get:
+    case step_kind::receive:
       s.wait = draw_wait(55, 10, 15);
+      break;
+    case step_kind::send:
+      s.item = next_item_++;
+      s.wait = draw_wait(55, 10, 15);
+      break;
+    case step_kind::try_send:
+      s.item = next_item_++;
       break;
     case step_kind::hold:
       fill_hold(s);
       if (depth < max_depth && budget_ > 0 && coin(15))
-        add_children(s, 1, 1, depth);
+        add_children(s, 1, 1, depth, loop);
       break;
     case step_kind::shutdown_queue:
       s.immediate = coin(40);
       break;
+    case step_kind::close_channel: // closing ends a channel's traffic: keep it rare
+      if (!coin(30))
+        s.kind = step_kind::try_receive;
+      break;
     case step_kind::spawn:
     case step_kind::call:
-      add_children(s, 1, 1, depth);
+      add_children(s, 1, 1, depth, loop);
       break;
     case step_kind::timeout:
-      add_children(s, 1, 1, depth);
+      add_children(s, 1, 1, depth, loop);
       s.wait = draw_wait(0, 25, 35);
       break;
     case step_kind::gather:
     case step_kind::race:
-      add_children(s, 1, 3, depth);
+      add_children(s, 1, 3, depth, loop);
       break;
     case step_kind::map:
-      add_children(s, 1, 4, depth);
+      add_children(s, 1, 4, depth, loop);
       s.count = pick(1, 3);
       break;
     case step_kind::await_kept:
@@ -190,11 +227,11 @@ private:
       s.count = coin(30) ? 2 : 1;
       break;
     case step_kind::group:
-      add_children(s, 1, 4, depth);
+      add_children(s, 1, 4, depth, loop);
       s.yield_between = coin(40);
       break;
     case step_kind::gather_tasks:
-      add_children(s, 0, 4, depth);
+      add_children(s, 0, 4, depth, loop);
       s.yield_between = coin(40);
       break;
     default:
@@ -257,11 +294,12 @@ constexpr std::array acquire_names{"acquire", "acquire-under-timeout", "try-acqu
                                    "acquire+release"};
 static_assert(acquire_names.size() == static_cast<std::size_t>(acquire_mode::manual) + 1);
 constexpr std::array step_names{
-    "yield",       "sleep",       "put",        "try_put",     "get",    "try_get",
-    "hold",        "shutdown",    "cancel-any", "fail",        "spawn",  "await-kept",
-    "shield-kept", "cancel-kept", "drop-kept",  "call",        "gather", "map_concurrent",
-    "race",        "task_group",  "timeout",    "gather-tasks"};
-static_assert(step_names.size() == static_cast<std::size_t>(step_kind::gather_tasks) + 1);
+    "yield",       "sleep",       "put",        "try_put",      "get",    "try_get",
+    "hold",        "shutdown",    "cancel-any", "fail",         "spawn",  "await-kept",
+    "shield-kept", "cancel-kept", "drop-kept",  "call",         "gather", "map_concurrent",
+    "race",        "task_group",  "timeout",    "gather-tasks", "send",   "try_send",
+    "receive",     "try_receive", "close",      "misuse"};
+static_assert(step_names.size() == static_cast<std::size_t>(step_kind::misuse) + 1);
 
 std::string step_text(const step& s) {
   std::string text = to_string(s.kind);
@@ -286,9 +324,13 @@ std::string step_text(const step& s) {
   if (s.kind == step_kind::hold)
     text += fmt::format(" lockable={} {}", s.target % lockable_count,
                         name_in(acquire_names, s.acquire));
-  if (s.item >= 0 || s.kind == step_kind::get || s.kind == step_kind::try_get ||
-      s.kind == step_kind::shutdown_queue)
+  if (is_channel_step(s.kind))
+    text += fmt::format(" channel={}", s.target % channel_count);
+  else if (s.item >= 0 || s.kind == step_kind::get || s.kind == step_kind::try_get ||
+           s.kind == step_kind::shutdown_queue)
     text += fmt::format(" queue={}", s.target % queue_count);
+  if (s.kind == step_kind::misuse)
+    text += fmt::format(" target={}", s.target);
   if (s.item >= 0)
     text += fmt::format(" item={}", s.item);
   if (s.kind == step_kind::shutdown_queue && s.immediate)
@@ -312,20 +354,30 @@ const char* to_string(step_kind kind) {
   return name_in(step_names, kind);
 }
 
-plan make_plan(std::uint64_t seed) {
-  return generator(seed).make();
+bool is_channel_step(step_kind kind) {
+  return kind == step_kind::send || kind == step_kind::try_send || kind == step_kind::receive ||
+         kind == step_kind::try_receive || kind == step_kind::close_channel;
+}
+
+plan make_plan(std::uint64_t seed, int loops) {
+  return generator(seed, loops).make();
 }
 
 std::string to_string(const plan& p) {
   std::string text =
       fmt::format("seed {}: {} nodes, top level [{}], queue maxsizes [{}], limits [{}], items {}, "
-                  "timed={} immediate_shutdown={} main_waits_for_all={}\n",
+                  "timed={} immediate_shutdown={} main_waits_for_all={}",
                   p.seed, p.nodes.size(), fmt::join(p.top_level, ","),
                   fmt::join(p.queue_maxsize, ","), fmt::join(p.lockable_limit, ","), p.items,
                   p.timed, p.immediate_shutdown, p.main_waits_for_all);
+  if (p.loops > 1)
+    text += fmt::format(", loops {}, channel capacities [{}]", p.loops,
+                        fmt::join(p.channel_capacity, ","));
+  text += "\n";
   for (const auto& node : p.nodes) {
     const std::string indent(static_cast<std::size_t>(node.depth) * 2, ' ');
-    text += fmt::format("{}node {}: on-cancel={}{}{}{}\n", indent, node.id,
+    text += fmt::format("{}node {}{}: on-cancel={}{}{}{}\n", indent, node.id,
+                        p.loops > 1 ? fmt::format(" (loop {})", node.loop) : "",
                         name_in(on_cancel_names, node.cancel_policy),
                         node.fail_on_error ? " fail-on-error" : "",
                         node.foreign_cancel_escapes ? " foreign-cancel-escapes" : "",

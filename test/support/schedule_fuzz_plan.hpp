@@ -7,6 +7,15 @@
 // steps that run child nodes (spawn and later await or cancel them, call inline,
 // gather, race, task_group, timeout, gather of spawned tasks). Every random choice is
 // made here; the run itself only picks "which live task" from an index drawn here.
+//
+// Multi-loop plans (make_plan(seed, loops) with loops > 1) give every node a loop.
+// A child run in its parent's task (call, a hold's child, a task_group child) stays on
+// its parent's loop; a spawned child, a child of gather/race/map/timeout and a
+// top-level node may be placed on another loop (spawn(loop, ...)). A node uses only
+// the queues, semaphores and mutex of its own loop; the steps send/receive/try_*/
+// close on the channels cross loops, and a misuse step calls a primitive of another
+// loop on purpose (expecting std::logic_error). With loops == 1 the plan is exactly
+// the single-loop plan of that seed (no extra random draws).
 #ifndef CORIO_TEST_SUPPORT_SCHEDULE_FUZZ_PLAN_HPP
 #define CORIO_TEST_SUPPORT_SCHEDULE_FUZZ_PLAN_HPP
 
@@ -43,6 +52,13 @@ enum class step_kind {
   group,          // task_group: spawn children, join
   timeout,        // co_await timeout(duration, child[0])
   gather_tasks,   // spawn children, co_await gather(vector of their handles)
+  // Multi-loop plans only:
+  send,          // channel `target`: send(item), maybe under a timeout
+  try_send,      // channel `target`: try_send(item)
+  receive,       // channel `target`: receive(), maybe under a timeout
+  try_receive,   // channel `target`: try_receive()
+  close_channel, // channel `target`: close()
+  misuse,        // a primitive of another loop (`target`): must throw std::logic_error
 };
 
 /// How a blocking operation is bounded: not at all, by timeout(0), by a short real
@@ -80,6 +96,7 @@ enum class on_cancel {
 struct node_plan {
   int id = 0;
   int depth = 0;
+  int loop = 0; // the loop the node runs on (its task's loop)
   std::vector<step> steps;
   std::vector<step> cleanup; // run under shielded() by the cleanup policies
   on_cancel cancel_policy = on_cancel::escape;
@@ -90,21 +107,27 @@ struct node_plan {
 
 constexpr int queue_count = 3;    // 0 queue, 1 lifo_queue, 2 priority_queue
 constexpr int lockable_count = 3; // 0 semaphore, 1 bounded_semaphore, 2 mutex
+constexpr int channel_count = 2;  // shared by every loop
 
 struct plan {
   std::uint64_t seed = 0;
+  int loops = 1; // run({.loops = loops}); > 1: a multi-loop plan
   std::vector<node_plan> nodes;
   std::vector<int> top_level; // nodes main spawns, root first
   std::array<int, queue_count> queue_maxsize{};
-  std::array<int, lockable_count> lockable_limit{}; // the mutex's is 1
-  int items = 0;                                    // item ids are 0 .. items-1, one per put step
-  bool timed = false;                               // real sleeps and brief timeouts may occur
-  bool immediate_shutdown = false;                  // how the watchdog shuts the queues down
-  bool main_waits_for_all = false;                  // else run()'s final drain ends what is left
+  std::array<int, lockable_count> lockable_limit{};  // the mutex's is 1
+  std::array<int, channel_count> channel_capacity{}; // multi-loop plans
+  int items = 0;                                     // item ids are 0 .. items-1, one per put step
+  bool timed = false;                                // real sleeps and brief timeouts may occur
+  bool immediate_shutdown = false;                   // how the watchdog shuts the queues down
+  bool main_waits_for_all = false;                   // else run()'s final drain ends what is left
 };
 
-/// The tree for `seed`; the same seed always gives the same plan.
-plan make_plan(std::uint64_t seed);
+/// The tree for `seed` on `loops` loops; the same arguments always give the same plan.
+plan make_plan(std::uint64_t seed, int loops = 1);
+
+/// Steps on a channel (send, try_send, receive, try_receive, close_channel).
+bool is_channel_step(step_kind kind);
 
 /// One line per node and per step, indented by depth, for replays.
 std::string to_string(const plan& p);
