@@ -16,11 +16,10 @@
 #include <future>
 #include <memory>
 #include <stdexcept>
-#include <string>
 #include <stop_token>
+#include <string>
 #include <system_error>
 #include <thread>
-
 
 using namespace std::chrono_literals;
 
