@@ -87,18 +87,19 @@ corio::awaitable<bool> working_on_a_thread(std::size_t size, std::uint64_t seed)
 using job_body = corio::awaitable<bool> (*)(std::size_t size, std::uint64_t seed);
 
 //! [loops]
-// With several loops, each task starts on the next loop (round robin): the tasks of
-// different loops run on different threads, at the same time.
+// Each task starts on the next loop (round robin). With one loop that is this loop,
+// and the tasks run one after the other; with one loop per core they run on
+// different threads at the same time.
 corio::awaitable<results> run_tasks(job_body body, std::size_t size, std::size_t jobs) {
   std::vector<corio::task<bool>> tasks;
   for (std::size_t job = 0; job < jobs; ++job)
     tasks.push_back(corio::spawn(corio::next_loop(), body(size, job)));
-  //! [loops]
   results sorted;
   for (auto& t : tasks)
     sorted.push_back(co_await t);
   co_return sorted;
 }
+//! [loops]
 
 struct mode {
   std::string_view name;

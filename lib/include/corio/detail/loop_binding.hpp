@@ -31,9 +31,6 @@ namespace corio::detail {
 class loop_binding {
 public:
   loop_binding() noexcept = default;
-  // A moved or copied primitive starts unbound.
-  loop_binding(const loop_binding&) noexcept {}
-  loop_binding& operator=(const loop_binding&) noexcept { return *this; }
 
   /// Throws std::logic_error when the calling task runs on another loop than the
   /// one this primitive is bound to; `operation` names it ("corio::queue::get").

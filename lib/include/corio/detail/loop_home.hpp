@@ -56,7 +56,7 @@ public:
   /// From now on, outside threads are refused.
   void close() noexcept;
   boost::asio::io_context& context() noexcept {
-    return *std::launder(reinterpret_cast<boost::asio::io_context*>(storage_));
+    return *std::launder(static_cast<boost::asio::io_context*>(static_cast<void*>(storage_)));
   }
   std::uint64_t generation() const noexcept { return generation_; }
   /// True when this home still holds loop `generation` and that loop is open.
@@ -95,7 +95,7 @@ private:
 
   // The io_context is built here by placement new, so its address is the same for
   // every loop this home holds: an executor of an ended loop still finds its home.
-  alignas(boost::asio::io_context) std::byte storage_[sizeof(boost::asio::io_context)];
+  alignas(boost::asio::io_context) std::byte storage_[sizeof(boost::asio::io_context)]{};
   std::uint64_t generation_ = 0;
   bool accepting_ = false;
   bool in_use_ = false;

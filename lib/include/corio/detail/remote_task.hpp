@@ -65,21 +65,26 @@ struct remote_cancel {
   }
 };
 
+/// The operation's initiation: holds what the remote loop needs to start the task.
 template <typename T>
 struct remote_start {
+  loop_state* there = nullptr;
+  awaitable<T> body;
+  std::string name;
+  std::source_location site;
+
   template <typename Handler>
-  void operator()(Handler handler, std::shared_ptr<remote_call<T>> call, loop_state* there,
-                  awaitable<T> body, std::string name, std::source_location site) const {
+  void operator()(Handler handler, std::shared_ptr<remote_call<T>> call) {
     auto slot = boost::asio::get_associated_cancellation_slot(handler);
     if (slot.is_connected())
       slot.template emplace<remote_cancel<T>>(remote_cancel<T>{call, there});
-    boost::asio::post(there->context(), [call, there, body = std::move(body),
-                                         name = std::move(name), site,
+    boost::asio::post(there->context(), [call, there = there, body = std::move(body),
+                                         name = std::move(name), site = site,
                                          handler = std::move(handler)]() mutable {
       call->task = start_task(there->get_executor(), std::move(body), std::move(name), site);
       join_wait<T>(call->task, join_mode::ignore)(boost::asio::bind_executor(
           there->get_executor(),
-          [call, handler = std::move(handler)](std::exception_ptr error) mutable {
+          [call, handler = std::move(handler)](const std::exception_ptr& error) mutable {
             call->error = error;
             if (!error) {
               if constexpr (std::is_void_v<T>)
@@ -103,11 +108,11 @@ template <typename T>
 awaitable<T> await_remote(loop_state* there, awaitable<T> body, std::string name,
                           std::source_location site) {
   auto call = std::make_shared<remote_call<T>>();
+  remote_start<T> start{there, std::move(body), std::move(name), site};
   note_waiting("task on another loop");
   co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<executor>&,
                                        void(std::exception_ptr)>(
-      remote_start<T>{}, boost::asio::use_awaitable_t<executor>(), call, there, std::move(body),
-      std::move(name), site);
+      std::move(start), boost::asio::use_awaitable_t<executor>(), call);
   if constexpr (!std::is_void_v<T>)
     co_return std::move(*call->value);
 }
