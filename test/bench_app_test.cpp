@@ -46,8 +46,9 @@ std::vector<std::string> lines_of(const std::filesystem::path& path) {
   return lines;
 }
 
-const std::vector<std::string> workloads = {"spawn-join", "idle",           "ping-pong", "fan-out",
-                                            "cancel",     "timer-lateness", "debug-mode"};
+const std::vector<std::string> workloads = {"spawn-join", "idle",     "ping-pong",
+                                            "fan-out",    "cancel",   "timer-lateness",
+                                            "debug-mode", "parallel", "spawn-remote"};
 
 } // namespace
 
@@ -66,9 +67,12 @@ BOOST_AUTO_TEST_CASE(quick_run_prints_the_table_and_writes_json_lines_with_sane_
   BOOST_TEST(std::regex_search(result.out, header), result.out);
   for (const std::string workload :
        {"spawn-join (cold)", "spawn-join (warm)", "idle", "ping-pong", "fan-out", "cancel (sleep)",
-        "cancel (queue-get)", "timer-lateness"})
+        "cancel (queue-get)", "timer-lateness", "parallel", "spawn-remote"})
     BOOST_TEST(contains(result.out, "\n" + workload + ": "), workload);
   BOOST_TEST(contains(result.out, "\ntargets (issue 5"), result.out);
+  BOOST_TEST(contains(result.out, "\ntargets (issue 17"), result.out);
+  static const std::regex machine("hardware threads on [0-9]+ cores.*\nloops: ");
+  BOOST_TEST(std::regex_search(result.out, machine), result.out);
   BOOST_TEST(contains(result.out, "\nnotes\n"), result.out);
 
   BOOST_TEST_REQUIRE(!lines.empty());
@@ -97,8 +101,32 @@ BOOST_AUTO_TEST_CASE(quick_run_prints_the_table_and_writes_json_lines_with_sane_
     if (workload != "debug-mode" || contains(result.out, "\ndebug-mode: "))
       BOOST_TEST(seen_workloads.contains(workload), workload);
   for (const std::string impl : {"corio", "raw-asio", "threads", "corio-limit-64", "pool-8",
-                                 "pool-64", "pool-512", "thread-per-request"})
+                                 "pool-64", "pool-512", "thread-per-request", "corio-loops-2",
+                                 "raw-asio-threads-2", "corio-channel", "corio-channel-loops-2"})
     BOOST_TEST(seen_impls.contains(impl), impl);
+}
+
+// Issue 17: each many-loops measurement runs, on the loops its label names.
+BOOST_AUTO_TEST_CASE(many_loops_measurements_run_on_their_loops) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"parallel", "corio-loops-2", "40"},
+                                             {"spawn-remote", "corio-loops-2", "200"},
+                                             {"ping-pong", "corio-channel-loops-2", "200"},
+                                             {"fan-out", "corio-loops-2", "20"},
+                                             {"fan-out", "raw-asio-threads-2", "20"}}) {
+    const auto result = bench({"--child", "--only", args[0], "--impl", args[1], "--n", args[2],
+                               "--seconds", "0.01", "--server-loops", "2"});
+    BOOST_TEST_REQUIRE(result.exit_code == 0, args[0] << " " << args[1] << ": " << result.err);
+    const nlohmann::json object = parse_object(result.out.substr(0, result.out.find('\n')));
+    BOOST_TEST_REQUIRE(object.is_object(), result.out);
+    BOOST_TEST(object.value("impl", "") == args[1]);
+    BOOST_TEST(object.value("n", 0.0) == std::stod(args[2]));
+    BOOST_TEST(object.value("errors", 0.0) == 0, result.out);
+    if (args[0] == "parallel" || args[0] == "spawn-remote")
+      BOOST_TEST(object.value("loops", 0.0) == 2, result.out);
+    if (args[0] == "fan-out")
+      BOOST_TEST(object.value("server_loops", 0.0) == 2, result.out);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(child_mode_prints_one_measurement_as_json) {
@@ -121,6 +149,8 @@ BOOST_AUTO_TEST_CASE(help_exits_0_and_bad_options_exit_2_with_a_message) {
                                              {"--only", "spawn-everything"},
                                              {"--impl", "fibers"},
                                              {"--reps", "0"},
+                                             {"--server-loops", "1025"},
+                                             {"--impl", "corio-loops-0"},
                                              {"--n", "5"},
                                              {"--child", "--only", "idle"}}) {
     const auto result = bench(bad);

@@ -435,15 +435,49 @@ BOOST_AUTO_TEST_CASE(an_unreachable_server_is_one_clear_message_and_exit_1) {
   }
 }
 
+// Issue 17: the server accepts on every loop (SO_REUSEPORT) and the downloader spreads
+// its coroutine-mode downloads over loops; the files are the same as with one loop.
+BOOST_AUTO_TEST_CASE(a_server_on_two_loops_serves_downloaders_on_two_loops) {
+  server s({"--loops", "2"});
+  for (const std::string mode : {"coroutine", "threadpool"}) {
+    temp_dir out;
+    std::vector<std::string> arguments = {"--mode",        mode, "--server", s.url,
+                                          "--concurrency", "4",  "--out",    out.path.string()};
+    if (mode == "coroutine")
+      arguments.insert(arguments.end(), {"--loops", "2"});
+    const auto result = download(arguments);
+    BOOST_TEST(result.exit_code == 0, mode << ": " << result.err);
+    BOOST_TEST(summary_of(result.out).ok == 20, mode << ": " << result.out);
+    for (const auto code : flags::populous_codes())
+      BOOST_TEST((read_file(out.path / flags::file_name(code)) == flags::flag_gif(code)), code);
+  }
+  // 40 connections from 40 source ports: the kernel's hash gives each loop some.
+  for (int i = 0; i < 40; ++i)
+    BOOST_TEST(ask(s.port, get("/flags/in/in.gif")).ends_with(flags::flag_gif("in")));
+  const auto stopped = s.stop();
+  BOOST_TEST(stopped.exit_code == 0, stopped.err);
+  static const std::regex per_loop("served ([0-9]+) requests on [0-9]+ connections \\(0 turned "
+                                   "away\\); connections per loop: ([0-9]+) ([0-9]+)\n");
+  std::smatch match;
+  BOOST_TEST_REQUIRE(std::regex_search(stopped.out, match, per_loop), stopped.out);
+  BOOST_TEST(std::stoi(match[1]) == 80);
+  BOOST_TEST(std::stoi(match[2]) > 0);
+  BOOST_TEST(std::stoi(match[3]) > 0);
+}
+
 BOOST_AUTO_TEST_CASE(bad_options_exit_2_and_help_exits_0) {
-  for (const auto& bad : std::vector<std::vector<std::string>>{{"--mode", "fibers"},
-                                                               {"--concurrency", "0"},
-                                                               {"--timeout", "-1"},
-                                                               {"--limit", "0"},
-                                                               {"--all", "--every"},
-                                                               {"CN", "--all"},
-                                                               {"XYZ"},
-                                                               {"--no-such-option"}}) {
+  for (const auto& bad :
+       std::vector<std::vector<std::string>>{{"--mode", "fibers"},
+                                             {"--concurrency", "0"},
+                                             {"--timeout", "-1"},
+                                             {"--limit", "0"},
+                                             {"--all", "--every"},
+                                             {"CN", "--all"},
+                                             {"XYZ"},
+                                             {"--loops", "1025"},
+                                             {"--loops", "-1"},
+                                             {"--loops", "2", "--mode", "sequential"},
+                                             {"--no-such-option"}}) {
     const auto result = download(bad);
     BOOST_TEST(result.exit_code == 2, bad[0]);
     BOOST_TEST(!result.err.empty(), bad[0]);
@@ -451,19 +485,21 @@ BOOST_AUTO_TEST_CASE(bad_options_exit_2_and_help_exits_0) {
   for (const auto& bad : std::vector<std::vector<std::string>>{{"--error-rate", "2"},
                                                                {"--delay", "-1"},
                                                                {"--port", "70000"},
-                                                               {"--max-connections", "0"}}) {
+                                                               {"--max-connections", "0"},
+                                                               {"--loops", "1025"},
+                                                               {"--loops", "two"}}) {
     const auto result = run_process(corio::test::command(CORIO_APP_FLAGS_SERVER_PATH, bad));
     BOOST_TEST(result.exit_code == 2, bad[0]);
   }
   const auto help = download({"--help"});
   BOOST_TEST(help.exit_code == 0);
-  for (const char* option :
-       {"--mode", "--server", "--concurrency", "--limit", "--timeout", "--out", "--all", "--every"})
+  for (const char* option : {"--mode", "--server", "--concurrency", "--limit", "--timeout", "--out",
+                             "--all", "--every", "--loops"})
     BOOST_TEST(help.out.find(option) != std::string::npos, option);
   const auto server_help = run_process({CORIO_APP_FLAGS_SERVER_PATH, "--help"});
   BOOST_TEST(server_help.exit_code == 0);
   for (const char* option : {"--host", "--port", "--delay", "--error-rate", "--seed",
-                             "--max-connections", "--idle-timeout", "--grace"})
+                             "--max-connections", "--idle-timeout", "--grace", "--loops"})
     BOOST_TEST(server_help.out.find(option) != std::string::npos, option);
 }
 

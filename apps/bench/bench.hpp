@@ -5,7 +5,7 @@
 // One measurement runs in a child process (`corio-bench --child ...`): it runs one
 // workload with one implementation, prints its records as JSON lines and exits, so
 // that the parent can read its peak RSS from wait4(). Each family file
-// (tasks.cpp, ping_pong.cpp, fan_out.cpp, latency.cpp, debug_mode.cpp) holds the
+// (tasks.cpp, ping_pong.cpp, fan_out.cpp, latency.cpp, debug_mode.cpp, loops.cpp) holds the
 // implementations of its workloads side by side.
 #ifndef CORIO_APPS_BENCH_BENCH_HPP
 #define CORIO_APPS_BENCH_BENCH_HPP
@@ -56,11 +56,16 @@ struct child_args {
   std::string impl;     // "corio", "raw-asio", "threads", "pool-64", ...
   std::string variant;  // cancel: "sleep" or "queue-get"; empty elsewhere
   std::size_t n = 0;
-  double seconds = 0;      // idle: the sleep; timer-lateness: the longest sleep;
-                           // fan-out: the server's --delay
-  std::string server_url;  // fan-out: a running corio-flags-server, or empty
-  std::string server_path; // fan-out without a server URL: the binary to start
+  double seconds = 0;           // idle: the sleep; timer-lateness: the longest sleep;
+                                // fan-out: the server's --delay
+  std::string server_url;       // fan-out: a running corio-flags-server, or empty
+  std::string server_path;      // fan-out without a server URL: the binary to start
+  std::size_t server_loops = 1; // fan-out: the server's --loops (0: one per hardware thread)
 };
+
+/// The number after `prefix` in `impl` ("corio-loops-2", "corio-loops-" -> 2); 0 when
+/// `impl` does not have that form.
+std::size_t number_after(std::string_view impl, std::string_view prefix);
 
 /// Thrown by a family for an implementation it does not have.
 struct unknown_impl {
@@ -85,6 +90,8 @@ std::vector<record> run_fan_out(const child_args& args);
 std::vector<record> run_cancel(const child_args& args);         // latency.cpp
 std::vector<record> run_timer_lateness(const child_args& args); // latency.cpp
 std::vector<record> run_debug_mode(const child_args& args);
+std::vector<record> run_parallel(const child_args& args);     // loops.cpp
+std::vector<record> run_spawn_remote(const child_args& args); // loops.cpp
 /// Whether this build's corio::run_options has the `debug` field (workload 6).
 bool debug_mode_available();
 

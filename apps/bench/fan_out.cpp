@@ -2,16 +2,19 @@
 // (its --delay per request, on loopback). Every request has its own connection:
 // connect, send the GET, read the whole answer with Beast, close.
 //
-//   corio                one corio task per request, all in flight
-//   corio-limit-L        the same, at most L in flight past a corio::semaphore
-//   raw-asio             one co_spawn per request, all in flight
+//   corio                one corio task per request, all in flight, on one loop
+//   corio-loops-L        the same on L loops: each request spawned on corio::next_loop()
+//   corio-limit-L        one loop, at most L in flight past a corio::semaphore
+//   raw-asio             one co_spawn per request, all in flight, one thread
+//   raw-asio-threads-T   the same on one io_context run by T threads
 //   pool-P               P std::threads (started for the batch) doing blocking requests
 //   thread-per-request   one std::thread per request, all at once
 //
 // The coroutine implementations run the same Asio coroutine (fetch), the thread ones
 // the same blocking function (fetch_blocking): only how requests are started and
 // awaited differs. A request that fails or is not answered 200 is counted in
-// `errors`, never fatal. Without --server-url the child starts its own server.
+// `errors`, never fatal. Without --server-url the child starts its own server (with
+// --server-loops loops, as the parent's).
 #include "flags_common.hpp"
 #include "process.hpp"
 #include "server_url.hpp"
@@ -103,30 +106,24 @@ number fetch_blocking(const fan_out_job& job, asio::io_context& context, std::si
 }
 
 // ------------------------------------------------------------------ dispatch
-// "pool-64" -> 64 for prefix "pool-"; 0 when `impl` does not have that form.
-std::size_t size_after(std::string_view impl, std::string_view prefix) {
-  if (!impl.starts_with(prefix))
-    return 0;
-  const std::string digits(impl.substr(prefix.size()));
-  return digits.find_first_not_of("0123456789") == std::string::npos && !digits.empty()
-             ? std::stoul(digits)
-             : 0;
-}
-
 // Runs the batch with `impl`; returns how many requests were answered 200.
 number run_batch(const fan_out_job& job, const std::string& impl, std::size_t n) {
   const auto each = [&job](std::size_t i) { return fetch(job, i); };
   if (impl == "corio")
     return corio::run(corio_spawn_all(n, each));
-  if (const std::size_t limit = size_after(impl, "corio-limit-"); limit > 0)
+  if (const std::size_t limit = number_after(impl, "corio-limit-"); limit > 0)
     return corio::run(corio_limited(job, n, limit));
+  if (const std::size_t loops = number_after(impl, "corio-loops-"); loops > 0)
+    return corio::run(corio_spawn_all(n, each, /*spread=*/true), {.loops = loops});
   if (impl == "raw-asio")
     return run_raw(raw_spawn_all(n, each));
+  if (const std::size_t threads = number_after(impl, "raw-asio-threads-"); threads > 0)
+    return raw_threads_run_all(n, threads, each);
   asio::io_context context(1);
   const auto blocking = [&job, &context](std::size_t i) { return fetch_blocking(job, context, i); };
   if (impl == "thread-per-request")
     return threads_spawn_all(n, blocking);
-  if (const std::size_t workers = size_after(impl, "pool-"); workers > 0)
+  if (const std::size_t workers = number_after(impl, "pool-"); workers > 0)
     return pool_run_all(n, workers, blocking);
   throw unknown_impl{impl};
 }
@@ -139,7 +136,8 @@ std::vector<record> run_fan_out(const child_args& args) {
   std::string url_text = args.server_url;
   if (url_text.empty()) {
     own_server = std::make_unique<flags_server>(
-        args.server_path.empty() ? default_flags_server_path() : args.server_path, args.seconds);
+        args.server_path.empty() ? default_flags_server_path() : args.server_path, args.seconds,
+        args.server_loops);
     url_text = own_server->url();
   }
   std::string error;
@@ -157,6 +155,7 @@ std::vector<record> run_fan_out(const child_args& args) {
   r.set("requests_per_s", static_cast<double>(args.n) / wall);
   r.set("errors", static_cast<double>(args.n - ok));
   r.set("delay_s", args.seconds);
+  r.set("server_loops", static_cast<double>(args.server_loops));
   return {r};
 }
 

@@ -20,6 +20,13 @@
 //   cancel          latency.cpp     cancel() to the waiter's resumption (sleep, queue get)
 //   timer-lateness  latency.cpp     lateness of N random sleeps, p50 and p99
 //   debug-mode      debug_mode.cpp  ns per resumption with corio's debug mode off and on
+//   parallel        loops.cpp       N tasks of ~50 us of CPU spread over 1, 2, ... loops
+//   spawn-remote    loops.cpp       spawn on another loop + await, against the same loop
+// Many loops (issue 17): corio-loops-L runs corio::run(..., {.loops = L}) and spreads
+// its tasks with spawn(corio::next_loop(), ...); "corio" is always one loop. The
+// fan-out also has raw-asio-threads-T (one io_context run by T threads), the
+// ping-pong corio-channel (corio::channel on one loop) and corio-channel-loops-2 (the
+// two tasks on two loops); --server-loops sets the fan-out's server's --loops.
 // Implementations: corio; raw-asio (co_spawn, steady_timer, experimental::channel on
 // the same executor type: the floor a thin wrapper is judged against); threads
 // (std::thread; a mutex + condition_variable queue); for the fan-out also
@@ -48,6 +55,7 @@
 #include <fstream>
 #include <memory>
 #include <regex>
+#include <set>
 #include <thread>
 
 namespace {
@@ -56,11 +64,34 @@ using bench::child_args;
 using bench::record;
 using bench::row;
 
-constexpr std::array<std::string_view, 7> workload_names = {
-    "spawn-join", "idle", "ping-pong", "fan-out", "cancel", "timer-lateness", "debug-mode"};
+constexpr std::array<std::string_view, 9> workload_names = {
+    "spawn-join",     "idle",       "ping-pong", "fan-out",     "cancel",
+    "timer-lateness", "debug-mode", "parallel",  "spawn-remote"};
 const std::vector<std::string> trio = {"corio", "raw-asio", "threads"};
-const std::vector<std::string> fan_out_impls = {
-    "corio", "corio-limit-64", "raw-asio", "pool-8", "pool-64", "pool-512", "thread-per-request"};
+
+std::size_t hardware_threads() {
+  return std::max(1U, std::thread::hardware_concurrency());
+}
+
+// The many-loops rows (issue 17): 2, 3, ... loops, up to the hardware threads (at
+// least 2, so that a one-core machine shows what a second loop costs there).
+std::vector<std::string> many(std::string_view prefix) {
+  std::vector<std::string> impls;
+  for (std::size_t loops = 2; loops <= std::max<std::size_t>(2, hardware_threads()); ++loops)
+    impls.push_back(fmt::format("{}{}", prefix, loops));
+  return impls;
+}
+
+std::vector<std::string> fan_out_impls() {
+  std::vector<std::string> impls = {"corio"};
+  for (const std::string& impl : many("corio-loops-"))
+    impls.push_back(impl);
+  impls.insert(impls.end(), {"corio-limit-64", "raw-asio"});
+  for (const std::string& impl : many("raw-asio-threads-"))
+    impls.push_back(impl);
+  impls.insert(impls.end(), {"pool-8", "pool-64", "pool-512", "thread-per-request"});
+  return impls;
+}
 
 // The sizes of a run.
 struct scale {
@@ -73,12 +104,16 @@ struct scale {
   std::size_t cancels;
   std::size_t sleeps; // timer-lateness
   double max_sleep;
-  std::size_t resumptions; // debug-mode
+  std::size_t resumptions;   // debug-mode
+  std::size_t crunches;      // parallel
+  std::size_t remote_spawns; // spawn-remote
 };
 
 const scale full_scale{100'000, 10'000, 1.0,    200'000, {100, 1'000, 5'000, 10'000},
-                       0.1,     10'000, 10'000, 0.5,     1'000'000};
-const scale quick_scale{10'000, 500, 0.2, 10'000, {50, 200}, 0.02, 500, 1'000, 0.1, 100'000};
+                       0.1,     10'000, 10'000, 0.5,     1'000'000,
+                       20'000,  100'000};
+const scale quick_scale{10'000, 500,   0.2, 10'000,  {50, 200}, 0.02,
+                        500,    1'000, 0.1, 100'000, 400,       2'000};
 
 struct options {
   bool quick = false;
@@ -88,6 +123,7 @@ struct options {
   std::string json_path;
   std::string plot_dir;
   std::string server_path;
+  std::size_t server_loops = 1;
   double max_predicted = 20;
   bool child = false;
   child_args args; // --child: the measurement
@@ -120,7 +156,8 @@ group plan_workload(std::string_view workload, const scale& s, const options& op
   const auto add = [&](const std::string& impl, std::size_t n, const std::string& variant,
                        double seconds, double predicted) {
     if (selected(opts.impls, impl))
-      g.items.push_back({{g.workload, impl, variant, n, seconds, {}, {}}, predicted});
+      g.items.push_back(
+          {{g.workload, impl, variant, n, seconds, {}, {}, opts.server_loops}, predicted});
   };
   const auto tasks_or_threads = [&s](const std::string& impl) {
     return impl == "threads" ? s.threads : s.tasks;
@@ -134,7 +171,8 @@ group plan_workload(std::string_view workload, const scale& s, const options& op
       add(impl, 0, {}, s.idle_sleep, 0); // the baseline
     }
   } else if (workload == "ping-pong") {
-    for (const auto& impl : trio)
+    for (const std::string impl :
+         {"corio", "corio-channel", "corio-channel-loops-2", "raw-asio", "threads"})
       add(impl, s.trips, {}, 0, 0);
   } else if (workload == "fan-out") {
     for (const std::size_t n : s.fan_out_n) {
@@ -143,7 +181,7 @@ group plan_workload(std::string_view workload, const scale& s, const options& op
             fmt::format("fan-out N={} skipped: the open-file limit is {}", n, open_file_limit()));
         continue;
       }
-      for (const auto& impl : fan_out_impls) {
+      for (const auto& impl : fan_out_impls()) {
         std::size_t in_flight = n;
         for (const std::string_view prefix : {"pool-", "corio-limit-"})
           if (impl.starts_with(prefix))
@@ -172,6 +210,13 @@ group plan_workload(std::string_view workload, const scale& s, const options& op
     }
     for (const std::string impl : {"corio", "corio-debug", "raw-asio"})
       add(impl, s.resumptions, {}, 0, 0);
+  } else if (workload == "parallel") {
+    add("corio", s.crunches, {}, 0, 0);
+    for (const std::string& impl : many("corio-loops-"))
+      add(impl, s.crunches, {}, 0, 0);
+  } else if (workload == "spawn-remote") {
+    for (const std::string impl : {"corio", "corio-loops-2"})
+      add(impl, s.remote_spawns, {}, 0, 0);
   }
   return g;
 }
@@ -187,6 +232,8 @@ std::vector<record> run_child(const child_args& args) {
       {"cancel", bench::run_cancel},
       {"timer-lateness", bench::run_timer_lateness},
       {"debug-mode", bench::run_debug_mode},
+      {"parallel", bench::run_parallel},
+      {"spawn-remote", bench::run_spawn_remote},
   }};
   for (const auto& [name, run] : families)
     if (name == args.workload)
@@ -222,6 +269,7 @@ int child_main(options& opts, bool n_given, bool seconds_given) {
   opts.args.workload = opts.only.front();
   opts.args.impl = opts.impls.front();
   opts.args.server_path = opts.server_path;
+  opts.args.server_loops = opts.server_loops;
   if (n_given && opts.args.n == 0 && opts.args.workload != "idle") {
     fmt::print(stderr, "corio-bench: --n 0 is only meaningful for idle (its baseline)\n");
     return 2;
@@ -260,7 +308,7 @@ public:
       try {
         server = std::make_unique<bench::flags_server>(
             opts_.server_path.empty() ? bench::default_flags_server_path() : opts_.server_path,
-            delay);
+            delay, opts_.server_loops);
       } catch (const std::exception& error) {
         server_error = error.what();
       }
@@ -270,8 +318,12 @@ public:
         show_progress(m.args, rep, reps);
         std::string failure = server_error;
         std::vector<record> samples;
+        const double server_cpu_before = server ? server->cpu_seconds() : 0;
         if (failure.empty())
           samples = measure(m, server ? server->url() : std::string(), failure);
+        for (record& sample : samples)
+          if (server)
+            sample.set("server_cpu_s", server->cpu_seconds() - server_cpu_before);
         for (const record& sample : samples)
           bench::row_for(rows, sample).samples.push_back(sample);
         if (!failure.empty()) {
@@ -303,6 +355,8 @@ private:
       argv.insert(argv.end(), {"--variant", a.variant});
     if (!server_url.empty())
       argv.insert(argv.end(), {"--server-url", server_url});
+    if (a.workload == "fan-out")
+      argv.insert(argv.end(), {"--server-loops", std::to_string(a.server_loops)});
     bench::process child(argv);
     const auto limit = std::chrono::seconds(120 + static_cast<int>(3 * m.predicted_s));
     const bench::exit_report report = child.wait(limit);
@@ -321,6 +375,7 @@ private:
         return {};
       }
       sample->set("rss_kb", static_cast<double>(report.max_rss_kb));
+      sample->set("cpu_s", report.cpu_s);
       samples.push_back(std::move(*sample));
     }
     if (samples.empty())
@@ -354,6 +409,21 @@ std::string load_average() {
   return file ? fmt::format("{} {} {}", one, five, fifteen) : "unknown";
 }
 
+// Physical cores: distinct (physical id, core id) pairs in /proc/cpuinfo.
+std::size_t core_count() {
+  std::ifstream file("/proc/cpuinfo");
+  std::set<std::pair<std::string, std::string>> cores;
+  std::string physical = "0";
+  for (std::string line; std::getline(file, line);) {
+    const auto value = [&line] { return line.substr(line.find(':') + 1); };
+    if (line.starts_with("physical id"))
+      physical = value();
+    else if (line.starts_with("core id"))
+      cores.emplace(physical, value());
+  }
+  return cores.empty() ? hardware_threads() : cores.size();
+}
+
 std::string build_description() {
   std::string text = CORIO_BENCH_BUILD_TYPE;
 #if defined(__SANITIZE_ADDRESS__)
@@ -382,9 +452,15 @@ int parent_main(const options& opts) {
       total += plan.back().items.size() * reps;
     }
 
-  fmt::print("corio-bench: {} build, {} CPUs, load average {} at the start, open-file limit {}\n",
-             build_description(), std::thread::hardware_concurrency(), load_average(),
+  fmt::print("corio-bench: {} build, {} hardware threads on {} cores, load average {} at the "
+             "start, open-file limit {}\n",
+             build_description(), hardware_threads(), core_count(), load_average(),
              open_file_limit());
+  fmt::print("loops: corio and every corio-limit-L row run on 1 loop, corio-loops-L on L; "
+             "the fan-out's server runs on {}\n",
+             opts.server_loops == 0
+                 ? fmt::format("{} loops (--server-loops 0)", hardware_threads())
+                 : fmt::format("{} loop{}", opts.server_loops, opts.server_loops == 1 ? "" : "s"));
   fmt::print("each measurement runs in its own process, {} time{}; figures are medians, "
              "spread = min..max\n",
              reps, reps == 1 ? "" : "s");
@@ -434,7 +510,8 @@ CLI::Validator impl_name() {
       [](const std::string& name) {
         static const std::regex known(
             "corio|corio-debug|raw-asio|threads|thread-per-request|pool-[1-9][0-9]*|"
-            "corio-limit-[1-9][0-9]*");
+            "corio-limit-[1-9][0-9]*|corio-loops-[1-9][0-9]*|raw-asio-threads-[1-9][0-9]*|"
+            "corio-channel|corio-channel-loops-2");
         return std::regex_match(name, known) ? std::string()
                                              : fmt::format("unknown implementation '{}'", name);
       },
@@ -456,13 +533,16 @@ int main(int argc, char** argv) {
           CLI::IsMember(std::vector<std::string>(workload_names.begin(), workload_names.end())));
   app.add_option("--impl", opts.impls,
                  "run only these implementations (comma-separated): corio, raw-asio, threads, "
-                 "corio-limit-64, pool-8, pool-64, pool-512, thread-per-request, corio-debug")
+                 "corio-limit-64, pool-8, pool-64, pool-512, thread-per-request, corio-debug, "
+                 "corio-loops-2, raw-asio-threads-2, corio-channel, corio-channel-loops-2")
       ->delimiter(',')
       ->check(impl_name());
   app.add_option("--json", opts.json_path, "also write one JSON object per row and line to FILE");
   app.add_option("--plot", opts.plot_dir, "draw PNG charts into DIR (needs gnuplot)");
   app.add_option("--flags-server", opts.server_path,
                  "corio-flags-server for the fan-out (default: next to corio-bench)");
+  cli_checks::add_loops_option(app, opts.server_loops, "fan-out: the flags server's --loops",
+                               "--server-loops");
   app.add_option("--max-predicted", opts.max_predicted,
                  "skip fan-out measurements that would take longer, in seconds")
       ->check(cli_checks::number(0.001, 86400, "seconds"))

@@ -17,6 +17,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
@@ -138,6 +141,10 @@ exit_report process::wait(std::chrono::milliseconds limit) {
   pid_ = -1;
   report.out = std::move(buffer_);
   report.max_rss_kb = usage.ru_maxrss;
+  const auto seconds_of = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  report.cpu_s = seconds_of(usage.ru_utime) + seconds_of(usage.ru_stime);
   if (WIFEXITED(status))
     report.exit_code = WEXITSTATUS(status);
   else if (WIFSIGNALED(status))
@@ -147,10 +154,10 @@ exit_report process::wait(std::chrono::milliseconds limit) {
 
 namespace {
 
-process start_flags_server(const std::string& path, double delay_s) {
+process start_flags_server(const std::string& path, double delay_s, std::size_t loops) {
   try {
     return process({path, "--port", "0", "--delay", fmt::format("{}", delay_s), "--max-connections",
-                    "1000000"},
+                    "1000000", "--loops", std::to_string(loops)},
                    true);
   } catch (const std::system_error& error) {
     throw std::runtime_error(fmt::format("cannot start {}: {} (build the corio-flags-server "
@@ -161,8 +168,8 @@ process start_flags_server(const std::string& path, double delay_s) {
 
 } // namespace
 
-flags_server::flags_server(const std::string& path, double delay_s)
-    : process_(start_flags_server(path, delay_s)) {
+flags_server::flags_server(const std::string& path, double delay_s, std::size_t loops)
+    : process_(start_flags_server(path, delay_s, loops)) {
   const std::optional<std::string> first = process_.read_line(std::chrono::seconds(10));
   constexpr std::string_view prefix = "listening on ";
   if (!first || !first->starts_with(prefix))
@@ -174,6 +181,22 @@ flags_server::flags_server(const std::string& path, double delay_s)
 flags_server::~flags_server() {
   process_.signal(SIGTERM);
   process_.wait(std::chrono::seconds(10));
+}
+
+double flags_server::cpu_seconds() const {
+  // /proc/PID/stat: "pid (comm) state ..."; utime and stime are fields 14 and 15.
+  std::ifstream file(fmt::format("/proc/{}/stat", process_.pid()));
+  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  const std::size_t after_name = text.rfind(')');
+  if (after_name == std::string::npos)
+    return 0;
+  std::istringstream fields(text.substr(after_name + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i)
+    if (i >= 14)
+      ticks += std::stod(field);
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 std::string default_flags_server_path() {

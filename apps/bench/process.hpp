@@ -1,8 +1,8 @@
 // apps/bench/process.hpp - the processes corio-bench starts: itself again for each
 // measurement (`--child`), corio-flags-server for the fan-out, and gnuplot. Their
 // stdout is piped to us and their stderr is shared with ours; wait() reports how a
-// process ended and its peak RSS (ru_maxrss from wait4, so it is that child's own
-// figure, not the sum of all children).
+// process ended, its CPU time and its peak RSS (ru_maxrss from wait4, so it is that
+// child's own figure, not the sum of all children).
 //
 //   bench::process child({bench::self_path(), "--child", "--only", "idle", ...});
 //   bench::exit_report report = child.wait(std::chrono::seconds(60));
@@ -26,6 +26,7 @@ struct exit_report {
   bool timed_out = false;
   std::string out;     // the stdout not yet returned by read_line()
   long max_rss_kb = 0; // peak resident set size
+  double cpu_s = 0;    // user + system CPU time
   bool ok() const { return exit_code == 0 && !timed_out; }
   std::string describe() const; // "exit code 1", "killed by signal 11", "timed out"
 };
@@ -44,6 +45,7 @@ public:
   /// `limit` passes first.
   std::optional<std::string> read_line(std::chrono::milliseconds limit);
   void signal(int number);
+  pid_t pid() const { return pid_; }
   /// Reads the rest of stdout and reaps the process, killing it once `limit` has
   /// passed. Call once.
   exit_report wait(std::chrono::milliseconds limit);
@@ -61,14 +63,16 @@ private:
 /// connection limit and its stderr silenced; stopped with SIGTERM when destroyed.
 class flags_server {
 public:
-  /// Throws std::runtime_error when it does not start.
-  flags_server(const std::string& path, double delay_s);
+  /// Throws std::runtime_error when it does not start. `loops`: its --loops.
+  flags_server(const std::string& path, double delay_s, std::size_t loops);
   ~flags_server();
   flags_server(const flags_server&) = delete;
   flags_server& operator=(const flags_server&) = delete;
 
   /// "http://127.0.0.1:PORT/flags"
   const std::string& url() const { return url_; }
+  /// The CPU time (user + system) it has used so far, from /proc/PID/stat.
+  double cpu_seconds() const;
 
 private:
   process process_;

@@ -125,6 +125,15 @@ void check_result(const child_args& args, std::uint64_t got, std::uint64_t expec
                                          args.impl, got, expected));
 }
 
+std::size_t number_after(std::string_view impl, std::string_view prefix) {
+  if (!impl.starts_with(prefix))
+    return 0;
+  const std::string digits(impl.substr(prefix.size()));
+  return digits.find_first_not_of("0123456789") == std::string::npos && !digits.empty()
+             ? std::stoul(digits)
+             : 0;
+}
+
 double quantile(std::vector<double>& values, double q) {
   if (values.empty())
     return 0;

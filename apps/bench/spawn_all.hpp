@@ -3,11 +3,14 @@
 // done, and sum what they return. Keeping these side by side is what makes the
 // implementations of a workload obviously equivalent.
 //
-//   corio:      corio::spawn() each child, then co_await each task handle.
+//   corio:      corio::spawn() each child, then co_await each task handle; with
+//               `spread`, spawn(corio::next_loop(), ...): round robin over the loops.
 //   raw Asio:   co_spawn() each child with a completion handler that adds its result;
 //               the last handler wakes the parent through a channel. Same executor
 //               type as corio (any_io_executor) and an io_context with the same
 //               concurrency hint (1).
+//   raw Asio on T threads: one io_context run by T threads, co_spawn() each child;
+//               the handlers add up atomically (Asio's own multi-threaded model).
 //   threads:    one std::thread per child, each writing its slot, then join all.
 //   pool-P:     P std::threads (started for the batch) take indices from an atomic
 //               counter until none is left.
@@ -16,6 +19,7 @@
 
 #include "bench.hpp"
 
+#include <corio/loop.hpp>
 #include <corio/run.hpp>
 #include <corio/task.hpp>
 
@@ -31,6 +35,7 @@
 #include <cstdint>
 #include <exception>
 #include <optional>
+#include <stdexcept>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -41,11 +46,11 @@ namespace asio = boost::asio;
 
 // ------------------------------------------------------------------ corio
 template <typename Make>
-corio::awaitable<std::uint64_t> corio_spawn_all(std::size_t n, Make make) {
+corio::awaitable<std::uint64_t> corio_spawn_all(std::size_t n, Make make, bool spread = false) {
   std::vector<corio::task<std::uint64_t>> tasks;
   tasks.reserve(n);
   for (std::size_t i = 0; i < n; ++i)
-    tasks.push_back(corio::spawn(make(i)));
+    tasks.push_back(spread ? corio::spawn(corio::next_loop(), make(i)) : corio::spawn(make(i)));
   std::uint64_t sum = 0;
   for (auto& t : tasks) {
     const std::uint64_t value = co_await t;
@@ -113,6 +118,33 @@ T run_raw(asio::awaitable<T> main) {
   if (error)
     std::rethrow_exception(error);
   return std::move(*result);
+}
+
+/// Raw Asio's multi-threaded model: one io_context (concurrency hint `threads`) run by
+/// `threads` threads, one co_spawn per child; returns the sum of the children's results.
+template <typename Make>
+std::uint64_t raw_threads_run_all(std::size_t n, std::size_t threads, Make make) {
+  asio::io_context context(static_cast<int>(threads));
+  std::atomic<std::uint64_t> sum{0};
+  std::atomic<bool> failed{false};
+  for (std::size_t i = 0; i < n; ++i)
+    asio::co_spawn(context, make(i),
+                   [&sum, &failed](std::exception_ptr error, std::uint64_t value) {
+                     failed = failed || error != nullptr;
+                     sum += value;
+                   });
+  std::vector<std::thread> others;
+  for (std::size_t t = 1; t < threads; ++t)
+    others.emplace_back([&context] {
+      context.run();
+      retire_thread_allocations();
+    });
+  context.run();
+  for (auto& t : others)
+    t.join();
+  if (failed)
+    throw std::runtime_error("a child ended with an exception");
+  return sum;
 }
 
 // ------------------------------------------------------------------ threads

@@ -3,6 +3,7 @@
 //
 //   app.add_option("--timeout", timeout)->check(cli_checks::number(0.001, 3600, "seconds"));
 //   app.add_option("--port", port)->check(cli_checks::whole_number(0, 65535));
+//   cli_checks::add_loops_option(app, loops);   // --loops N: corio::run_options::loops
 //
 //   $ corio-flags --timeout nan
 //   --timeout: must be a number of seconds from 0.001 to 3600, not 'nan'
@@ -16,15 +17,19 @@
 #ifndef CORIO_APPS_COMMON_CLI_CHECKS_HPP
 #define CORIO_APPS_COMMON_CLI_CHECKS_HPP
 
+#include <corio/run_options.hpp>
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include <charconv>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace cli_checks {
 
@@ -60,6 +65,15 @@ inline CLI::Validator whole_number(std::uint64_t min,
         return fmt::format("must be a whole number {}, not '{}'", wanted, text);
       },
       unbounded ? fmt::format(">= {}", min) : fmt::format("{} to {}", min, max));
+}
+
+/// The --loops option of every app that runs corio on many loops (loop.hpp): a whole
+/// number from 0 (one loop per hardware thread) to corio::run_options::max_threads.
+inline CLI::Option* add_loops_option(CLI::App& app, std::size_t& loops, std::string what,
+                                     const std::string& name = "--loops") {
+  return app.add_option(name, loops, std::move(what) + " (0: one per hardware thread)")
+      ->check(whole_number(0, corio::run_options::max_threads))
+      ->capture_default_str();
 }
 
 } // namespace cli_checks

@@ -32,7 +32,9 @@
 //    on the thread's own io_context and returns when it is done or the deadline has
 //    passed: a blocking call with a timeout, as a classic client does with poll().
 //  - coroutine: one corio task per code, at most N past a corio::semaphore; Beast's
-//    async operations awaited directly, the deadline is corio::timeout.
+//    async operations awaited directly, the deadline is corio::timeout. With --loops L
+//    the codes are dealt round robin to L lanes, one per loop (spawned with
+//    corio::next_loop()), each with N / L of the permits and its own connections.
 #include "cli_checks.hpp"
 #include "flags_common.hpp"
 #include "server_url.hpp"
@@ -319,16 +321,34 @@ corio::awaitable<void> fetch_one(const job& j, connection_pool& pool, corio::sem
   bar.tick();
 }
 
-corio::awaitable<void> download_coroutine(const std::vector<std::string>& codes, const job& j,
-                                          std::vector<outcome>& outcomes, progress& bar,
-                                          std::size_t concurrency) {
+// One loop's share of the batch: codes first, first + step, ... with its own permits
+// and connections (a semaphore and a socket serve one loop).
+corio::awaitable<void> download_lane(const std::vector<std::string>& codes, std::size_t first,
+                                     std::size_t step, const job& j, std::vector<outcome>& outcomes,
+                                     progress& bar, std::size_t concurrency) {
   corio::semaphore slots(concurrency);
   connection_pool pool;
   std::vector<corio::task<void>> tasks; // one task per code
-  for (std::size_t i = 0; i < codes.size(); ++i)
+  for (std::size_t i = first; i < codes.size(); i += step)
     tasks.push_back(corio::spawn(fetch_one(j, pool, slots, codes[i], outcomes[i], bar)));
   for (auto& t : tasks)
     co_await t;
+}
+
+// With --loops N: one lane per loop (at most one per permit), the permits split
+// between them; each outcome is written by one lane and read after all have ended.
+corio::awaitable<void> download_coroutine(const std::vector<std::string>& codes, const job& j,
+                                          std::vector<outcome>& outcomes, progress& bar,
+                                          std::size_t concurrency) {
+  const std::size_t lanes = std::min(corio::loops().size(), concurrency);
+  std::vector<corio::task<void>> parts;
+  for (std::size_t k = 0; k < lanes; ++k) {
+    const std::size_t share = concurrency / lanes + (k < concurrency % lanes ? 1 : 0);
+    parts.push_back(corio::spawn(corio::next_loop(),
+                                 download_lane(codes, k, lanes, j, outcomes, bar, share), "lane"));
+  }
+  for (auto& part : parts)
+    co_await part;
 }
 //! [coroutine]
 
@@ -395,6 +415,7 @@ int main(int argc, char** argv) {
   std::string out;
   bool all = false;
   bool every = false;
+  std::size_t loops = 1;
   auto* positional =
       app.add_option("CC", codes, "country codes (default: the 20 most populous)")
           ->check(CLI::Validator(
@@ -422,6 +443,7 @@ int main(int argc, char** argv) {
       ->check(cli_checks::number(0.001, 3600, "seconds"))
       ->capture_default_str();
   app.add_option("--out", out, "save the flags in this directory");
+  cli_checks::add_loops_option(app, loops, "coroutine mode: loops the downloads are spread over");
   auto* all_flag = app.add_flag("--all", all, "every ISO 3166 code (249)")->excludes(positional);
   app.add_flag("--every", every, "every pair AA..ZZ (676, most of them 404)")
       ->excludes(positional)
@@ -446,6 +468,12 @@ int main(int argc, char** argv) {
   if (limit > 0 && limit < codes.size())
     codes.resize(limit);
 
+  if (loops != 1 && mode != "coroutine") {
+    fmt::print(stderr, "corio-flags: --loops applies to --mode coroutine only\n");
+    return 2;
+  }
+  const std::size_t loop_count =
+      loops == 0 ? std::max(1u, std::thread::hardware_concurrency()) : loops;
   std::string url_error;
   const auto url = flags::parse_server_url(server, url_error);
   if (!url) {
@@ -473,8 +501,9 @@ int main(int argc, char** argv) {
     fmt::print("sequential mode: {} from {}, one at a time\n", plural(codes.size(), "flag"),
                j.url.text());
   else
-    fmt::print("{} mode: {} from {}, at most {} at a time\n", mode, plural(codes.size(), "flag"),
-               j.url.text(), concurrency);
+    fmt::print("{} mode: {} from {}, at most {} at a time{}\n", mode, plural(codes.size(), "flag"),
+               j.url.text(), concurrency,
+               loops == 1 ? "" : fmt::format(", on {} loops", loop_count));
   std::fflush(stdout);
   std::vector<outcome> outcomes(codes.size());
   progress bar(codes.size());
@@ -484,6 +513,6 @@ int main(int argc, char** argv) {
   else if (mode == "threadpool")
     download_threadpool(codes, j, outcomes, bar, concurrency);
   else
-    corio::run(download_coroutine(codes, j, outcomes, bar, concurrency));
+    corio::run(download_coroutine(codes, j, outcomes, bar, concurrency), {.loops = loops});
   return print_summary(codes, outcomes, std::chrono::steady_clock::now() - start);
 }

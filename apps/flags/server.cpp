@@ -13,6 +13,7 @@
 //   ^C
 //   corio-flags-server: SIGINT: stopping (0 requests in flight)
 //   served 20 requests on 4 connections (0 turned away)
+//   (with --loops 2: "...; connections per loop: 3 1")
 //
 // Limits: a connection idle for --idle-timeout seconds is closed (corio::timeout
 // around each read), so dead clients do not pin tasks. Beyond --max-connections open
@@ -20,6 +21,14 @@
 // connection end without an answer) rather than queued. SIGINT/SIGTERM stop the
 // accept loop; requests already being answered get up to --grace seconds to finish,
 // idle keep-alive connections are closed, and the server exits 0.
+//
+// Many loops (--loops N, issue 17): every loop has its own acceptor on the same port
+// (SO_REUSEPORT: the kernel spreads new connections over the loops by a hash of their
+// addresses) and serves the connections it accepts on itself, start to end, with its
+// own server_state, so no connection's data is ever shared between threads. Each loop
+// admits --max-connections / N (rounded up) and draws its errors from --seed + its
+// index; SIGINT/SIGTERM stop every loop's acceptor and the totals are summed. Why
+// SO_REUSEPORT rather than one acceptor handing sockets out: docs/design.md.
 //
 // What one connection does is session.hpp, shared with the fuzzer (fuzz/); this file
 // is the accept loop, the signals and the command line.
@@ -37,12 +46,16 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -51,43 +64,48 @@ using tcp = asio::ip::tcp;
 using seconds = std::chrono::duration<double>;
 using flags::server_state;
 
-corio::awaitable<void> stop_on_signal(asio::signal_set& signals, tcp::acceptor& acceptor,
-                                      server_state& state) {
-  const int number = co_await signals.async_wait(asio::use_awaitable);
-  state.stopping = true;
-  fmt::print(stderr, "corio-flags-server: {}: stopping ({} requests in flight)\n",
-             number == SIGINT ? "SIGINT" : "SIGTERM", state.in_flight);
+// One loop's part of the server: its acceptor (bound to the shared port with
+// SO_REUSEPORT when there are several loops, so the kernel spreads connections over
+// them) and the state its connections share. Only its own loop touches it.
+struct listener {
+  corio::loop loop;
+  server_state& state;
+  tcp::acceptor acceptor;
+};
+
+// The figures of one loop, read on that loop when its accept loop has ended.
+struct served {
+  std::uint64_t requests = 0;
+  std::uint64_t accepted = 0;
+  std::uint64_t turned_away = 0;
+};
+
+// Runs on the listener's loop: stop accepting; returns the requests still in flight.
+corio::awaitable<std::size_t> stop_listening(listener& l) {
+  l.state.stopping = true;
   boost::system::error_code ignored;
-  acceptor.close(ignored); // the pending accept ends with operation_aborted
+  l.acceptor.close(ignored); // the pending accept ends with operation_aborted
+  co_return l.state.in_flight;
 }
 
-corio::awaitable<int> serve(server_state& state) {
-  const auto ex = co_await asio::this_coro::executor;
-  tcp::acceptor acceptor(ex);
-  try {
-    tcp::resolver resolver(ex);
-    const tcp::endpoint endpoint =
-        resolver.resolve(state.opts.host, std::to_string(state.opts.port)).begin()->endpoint();
-    acceptor.open(endpoint.protocol());
-    acceptor.set_option(tcp::acceptor::reuse_address(true));
-    acceptor.bind(endpoint);
-    acceptor.listen(asio::socket_base::max_listen_connections);
-  } catch (const boost::system::system_error& error) {
-    fmt::print(stderr, "corio-flags-server: cannot listen on {}:{}: {}\n", state.opts.host,
-               state.opts.port, error.code().message());
-    co_return 1;
-  }
-  asio::signal_set signals(ex, SIGINT, SIGTERM); // before the first line: tests signal after it
-  const tcp::endpoint local = acceptor.local_endpoint();
-  fmt::print("listening on http://{}:{}/flags\n",
-             local.address().is_v6() ? "[" + local.address().to_string() + "]"
-                                     : local.address().to_string(),
-             local.port());
-  std::fflush(stdout);
-  corio::task<void> watcher = corio::spawn(stop_on_signal(signals, acceptor, state), "signals");
+corio::awaitable<void> stop_on_signal(asio::signal_set& signals,
+                                      std::vector<std::unique_ptr<listener>>& listeners) {
+  const int number = co_await signals.async_wait(asio::use_awaitable);
+  std::vector<corio::task<std::size_t>> stops;
+  for (const auto& l : listeners)
+    stops.push_back(corio::spawn(l->loop, stop_listening(*l), "stop"));
+  std::size_t in_flight = 0;
+  for (auto& stop : stops)
+    in_flight += co_await stop;
+  fmt::print(stderr, "corio-flags-server: {}: stopping ({} requests in flight)\n",
+             number == SIGINT ? "SIGINT" : "SIGTERM", in_flight);
+}
 
+// Runs on l.loop: accepts connections and serves each on this loop, start to end.
+corio::awaitable<served> accept_on(listener& l) {
+  server_state& state = l.state;
   while (!state.stopping) {
-    auto [error, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+    auto [error, socket] = co_await l.acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
     if (error) {
       if (state.stopping)
         break;
@@ -105,7 +123,7 @@ corio::awaitable<int> serve(server_state& state) {
   }
 
   // Graceful stop: let requests being answered finish, within the grace period. Idle
-  // keep-alive connections are cancelled by run() once we return.
+  // keep-alive connections are cancelled by run() once main returns.
   const auto deadline =
       std::chrono::steady_clock::now() +
       std::chrono::duration_cast<std::chrono::steady_clock::duration>(seconds(state.opts.grace));
@@ -114,9 +132,78 @@ corio::awaitable<int> serve(server_state& state) {
   if (state.in_flight > 0)
     fmt::print(stderr, "corio-flags-server: {} requests still in flight after {}s; dropping them\n",
                state.in_flight, state.opts.grace);
+  co_return served{state.requests, state.accepted, state.turned_away};
+}
+
+// One acceptor per loop, all on the same address. The first binds (to an ephemeral
+// port with --port 0) and the others then bind to the port it got.
+void listen_on_every_loop(std::vector<std::unique_ptr<listener>>& listeners,
+                          std::vector<std::unique_ptr<server_state>>& states,
+                          const flags::server_options& opts, const flags::flag_files& files) {
+  const std::vector<corio::loop> loops = corio::loops();
+  tcp::resolver resolver(loops.front().executor());
+  tcp::endpoint endpoint =
+      resolver.resolve(opts.host, std::to_string(opts.port)).begin()->endpoint();
+  using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+  for (const corio::loop& loop : loops) {
+    flags::server_options mine = opts;
+    mine.seed = opts.seed + loop.index(); // loop 0 draws as a one-loop server does
+    mine.max_connections = (opts.max_connections + loops.size() - 1) / loops.size();
+    server_state& state = *states.emplace_back(std::make_unique<server_state>(mine, files));
+    tcp::acceptor& acceptor =
+        listeners
+            .emplace_back(std::make_unique<listener>(loop, state, tcp::acceptor(loop.executor())))
+            ->acceptor;
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(tcp::acceptor::reuse_address(true));
+    if (loops.size() > 1)
+      acceptor.set_option(reuse_port(true));
+    acceptor.bind(endpoint);
+    acceptor.listen(asio::socket_base::max_listen_connections);
+    endpoint = acceptor.local_endpoint();
+  }
+}
+
+// `states` lives in main, outside run(): run() cancels and drains the connection tasks
+// after serve() has returned.
+corio::awaitable<int> serve(std::vector<std::unique_ptr<server_state>>& states,
+                            const flags::server_options& opts, const flags::flag_files& files) {
+  const auto ex = co_await asio::this_coro::executor;
+  std::vector<std::unique_ptr<listener>> listeners;
+  try {
+    listen_on_every_loop(listeners, states, opts, files);
+  } catch (const boost::system::system_error& error) {
+    fmt::print(stderr, "corio-flags-server: cannot listen on {}:{}: {}\n", opts.host, opts.port,
+               error.code().message());
+    co_return 1;
+  }
+  asio::signal_set signals(ex, SIGINT, SIGTERM); // before the first line: tests signal after it
+  const tcp::endpoint local = listeners.front()->acceptor.local_endpoint();
+  fmt::print("listening on http://{}:{}/flags\n",
+             local.address().is_v6() ? "[" + local.address().to_string() + "]"
+                                     : local.address().to_string(),
+             local.port());
+  std::fflush(stdout);
+  corio::task<void> watcher = corio::spawn(stop_on_signal(signals, listeners), "signals");
+
+  std::vector<corio::task<served>> accepting;
+  for (const auto& l : listeners)
+    accepting.push_back(corio::spawn(l->loop, accept_on(*l), "accept"));
+  served total;
+  std::vector<std::uint64_t> per_loop; // connections served by each loop
+  for (auto& part : accepting) {
+    const served one = co_await part;
+    total.requests += one.requests;
+    total.accepted += one.accepted;
+    total.turned_away += one.turned_away;
+    per_loop.push_back(one.accepted - one.turned_away);
+  }
   watcher.cancel();
-  fmt::print("served {} requests on {} connections ({} turned away)\n", state.requests,
-             state.accepted - state.turned_away, state.turned_away);
+  fmt::print("served {} requests on {} connections ({} turned away){}\n", total.requests,
+             total.accepted - total.turned_away, total.turned_away,
+             per_loop.size() > 1
+                 ? fmt::format("; connections per loop: {}", fmt::join(per_loop, " "))
+                 : "");
   co_return 0;
 }
 
@@ -125,6 +212,7 @@ corio::awaitable<int> serve(server_state& state) {
 int main(int argc, char** argv) {
   CLI::App app{"corio-flags-server: serves generated flag GIFs at /flags/{cc}/{cc}.gif"};
   flags::server_options opts;
+  std::size_t loops = 1;
   app.add_option("--host", opts.host, "address to listen on")->capture_default_str();
   app.add_option("--port", opts.port, "TCP port; 0 picks a free one")
       ->check(cli_checks::whole_number(0, 65535))
@@ -146,6 +234,7 @@ int main(int argc, char** argv) {
                  "close a connection that sends no request for this long")
       ->check(cli_checks::number(0, 3600, "seconds"))
       ->capture_default_str();
+  cli_checks::add_loops_option(app, loops, "loops, each accepting and serving its own connections");
   app.add_option("--grace", opts.grace, "on SIGINT/SIGTERM, how long in-flight requests may take")
       ->check(cli_checks::number(0, 3600, "seconds"))
       ->capture_default_str();
@@ -158,6 +247,6 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN); // a vanished client is an error code, not a signal
   flags::raise_open_file_limit("corio-flags-server");
   const flags::flag_files files = flags::make_flag_files();
-  server_state state{opts, files};
-  return corio::run(serve(state));
+  std::vector<std::unique_ptr<server_state>> states; // one per loop
+  return corio::run(serve(states, opts, files), {.loops = loops});
 }
