@@ -60,8 +60,8 @@ std::size_t write_task_memory(std::span<const row> rows, const fs::path& path) {
   return count;
 }
 
-std::string fan_out_script(const std::vector<std::string>& impls, const fs::path& dir,
-                           double delay) {
+std::string fan_out_script(const std::vector<std::string>& impls, const fs::path& dir, double delay,
+                           double server_loops) {
   std::string plots[2];
   for (std::size_t i = 0; i < impls.size(); ++i)
     for (int panel = 0; panel < 2; ++panel)
@@ -70,7 +70,7 @@ std::string fan_out_script(const std::vector<std::string>& impls, const fs::path
                                   panel + 2, impls[i]);
   return fmt::format(R"gp(set terminal pngcairo size 1280,520 font ",10"
 set output '{}'
-set multiplot layout 1,2 title "fan-out: N GETs to corio-flags-server --delay {} (loopback), medians"
+set multiplot layout 1,2 title "fan-out: N GETs to corio-flags-server --delay {} --loops {} (loopback), medians"
 set logscale xy
 set grid
 set key top left box opaque
@@ -81,7 +81,7 @@ set ylabel "peak RSS (MB)"
 {}
 unset multiplot
 )gp",
-                     (dir / "fan-out.png").string(), delay, plots[0], plots[1]);
+                     (dir / "fan-out.png").string(), delay, server_loops, plots[0], plots[1]);
 }
 
 std::string task_memory_script(const fs::path& dir) {
@@ -114,10 +114,13 @@ std::string draw_plots(std::span<const row> rows, const fs::path& dir) {
   std::vector<std::string> drawn;
   if (!impls.empty()) {
     double delay = 0;
+    double server_loops = 0;
     for (const row& r : rows)
-      if (r.workload == "fan-out")
+      if (r.workload == "fan-out") {
         delay = std::max(delay, r.summary.number("delay_s"));
-    script += fan_out_script(impls, dir, delay);
+        server_loops = std::max(server_loops, r.summary.number("server_loops"));
+      }
+    script += fan_out_script(impls, dir, delay, server_loops);
     drawn.push_back((dir / "fan-out.png").string());
   }
   if (bars > 0) {
