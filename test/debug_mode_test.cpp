@@ -4,6 +4,7 @@
 // debug mode is off.
 #include <corio/detail/debug_monitor.hpp>
 #include <corio/introspection.hpp>
+#include <corio/loop.hpp>
 #include <corio/run.hpp>
 #include <corio/sleep.hpp>
 #include <corio/task.hpp>
@@ -167,6 +168,36 @@ BOOST_AUTO_TEST_CASE(sigusr1_dumps_the_tasks_in_debug_mode) {
   BOOST_TEST_INFO(dump);
   BOOST_TEST(dump.find("corio: 2 pending task(s)") != std::string::npos);
   BOOST_TEST(dump.find("<Task pending name='sleeper'> age ") != std::string::npos);
+}
+
+corio::awaitable<void> signal_ourselves_with_a_task_on_loop_one() {
+  auto sleeper = corio::spawn(corio::sleep(1h), "sleeper");
+  auto remote = corio::spawn(corio::loops()[1], corio::sleep(1h), "remote-sleeper");
+  co_await corio::sleep(5ms);
+  std::raise(SIGUSR1);
+  co_await corio::sleep(50ms); // each loop dumps its own tasks, loop after loop
+  sleeper.cancel();
+  remote.cancel();
+}
+
+BOOST_AUTO_TEST_CASE(sigusr1_dumps_the_tasks_of_every_loop) {
+  std::ostringstream captured;
+  std::streambuf* original = std::cerr.rdbuf(captured.rdbuf());
+  try {
+    corio::run(signal_ourselves_with_a_task_on_loop_one(), {.debug = true, .loops = 2});
+  } catch (...) {
+    std::cerr.rdbuf(original);
+    throw;
+  }
+  std::cerr.rdbuf(original);
+  const std::string dump = captured.str();
+  BOOST_TEST_INFO(dump);
+  const auto loop_one = dump.find("corio: loop 1 of 2");
+  BOOST_TEST(dump.find("corio: loop 0 of 2") < loop_one);
+  BOOST_TEST_REQUIRE(loop_one != std::string::npos);
+  // The proxy on loop 0 and the task itself on loop 1, each in its loop's table.
+  BOOST_TEST(dump.find("<Task pending name='remote-sleeper'> age ") < loop_one);
+  BOOST_TEST(dump.find("<Task pending name='remote-sleeper'> age ", loop_one) != std::string::npos);
 }
 
 corio::awaitable<void> cancel_one() {

@@ -14,7 +14,10 @@
 #include <corio/task.hpp>
 #include <corio/task_group.hpp>
 
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <future>
 #include <set>
@@ -174,6 +177,34 @@ BOOST_AUTO_TEST_CASE(cancelling_the_handle_cancels_the_task_on_its_loop) {
       two_loops);
   BOOST_TEST(cancelled_on == 1u);
   BOOST_TEST(counted::alive == 0);
+}
+
+BOOST_AUTO_TEST_CASE(cancelling_a_remote_task_waiting_in_a_queue_or_a_socket_ends_it) {
+  corio::run(
+      []() -> corio::awaitable<void> {
+        auto in_queue = corio::spawn(corio::loops()[1], []() -> corio::awaitable<int> {
+          corio::queue<int> empty;
+          co_return co_await empty.get();
+        }());
+        auto in_socket = corio::spawn(corio::loops()[1], []() -> corio::awaitable<std::size_t> {
+          namespace asio = boost::asio;
+          const auto ex = co_await asio::this_coro::executor;
+          asio::ip::tcp::acceptor acceptor(ex, {asio::ip::address_v4::loopback(), 0});
+          asio::ip::tcp::socket client(ex);
+          co_await client.async_connect(acceptor.local_endpoint(), asio::use_awaitable);
+          auto server = co_await acceptor.async_accept(asio::use_awaitable);
+          char byte = 0; // nothing is ever written: the read waits until cancelled
+          co_return co_await server.async_read_some(asio::buffer(&byte, 1), asio::use_awaitable);
+        }());
+        co_await corio::sleep(20ms); // both are (most likely) waiting by now
+        in_queue.cancel();
+        in_socket.cancel();
+        BOOST_CHECK_THROW(co_await in_queue, corio::cancelled_error);
+        BOOST_CHECK_THROW(co_await in_socket, boost::system::system_error);
+        BOOST_TEST(in_queue.cancelled());
+        BOOST_TEST(in_socket.cancelled());
+      }(),
+      two_loops);
 }
 
 BOOST_AUTO_TEST_CASE(a_remote_task_cancelled_before_its_first_turn_never_runs) {
