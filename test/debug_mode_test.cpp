@@ -23,6 +23,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 
 using namespace std::chrono_literals;
 
@@ -154,17 +155,22 @@ corio::awaitable<void> signal_ourselves() {
   sleeper.cancel();
 }
 
-BOOST_AUTO_TEST_CASE(sigusr1_dumps_the_tasks_in_debug_mode) {
+// What corio::run(main, options) writes to std::cerr (where SIGUSR1's dump goes).
+std::string stderr_of_run(corio::awaitable<void> main, corio::run_options options) {
   std::ostringstream captured;
   std::streambuf* original = std::cerr.rdbuf(captured.rdbuf());
   try {
-    corio::run(signal_ourselves(), {.debug = true});
+    corio::run(std::move(main), options);
   } catch (...) {
     std::cerr.rdbuf(original);
     throw;
   }
   std::cerr.rdbuf(original);
-  const std::string dump = captured.str();
+  return captured.str();
+}
+
+BOOST_AUTO_TEST_CASE(sigusr1_dumps_the_tasks_in_debug_mode) {
+  const std::string dump = stderr_of_run(signal_ourselves(), {.debug = true});
   BOOST_TEST_INFO(dump);
   BOOST_TEST(dump.find("corio: 2 pending task(s)") != std::string::npos);
   BOOST_TEST(dump.find("<Task pending name='sleeper'> age ") != std::string::npos);
@@ -181,16 +187,8 @@ corio::awaitable<void> signal_ourselves_with_a_task_on_loop_one() {
 }
 
 BOOST_AUTO_TEST_CASE(sigusr1_dumps_the_tasks_of_every_loop) {
-  std::ostringstream captured;
-  std::streambuf* original = std::cerr.rdbuf(captured.rdbuf());
-  try {
-    corio::run(signal_ourselves_with_a_task_on_loop_one(), {.debug = true, .loops = 2});
-  } catch (...) {
-    std::cerr.rdbuf(original);
-    throw;
-  }
-  std::cerr.rdbuf(original);
-  const std::string dump = captured.str();
+  const std::string dump =
+      stderr_of_run(signal_ourselves_with_a_task_on_loop_one(), {.debug = true, .loops = 2});
   BOOST_TEST_INFO(dump);
   const auto loop_one = dump.find("corio: loop 1 of 2");
   BOOST_TEST(dump.find("corio: loop 0 of 2") < loop_one);
