@@ -5,6 +5,7 @@
 #include <corio/detail/runtime.hpp>
 #include <corio/detail/waiter_list.hpp>
 #include <corio/errors.hpp>
+#include <corio/loop.hpp>
 #include <corio/shield.hpp>
 #include <corio/sleep.hpp>
 #include <corio/task.hpp>
@@ -14,9 +15,13 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <atomic>
+#include <csignal>
 #include <stdexcept>
 #include <string>
 #include <thread>
+
+#include <signal.h>
 
 using namespace std::chrono_literals;
 using corio::test::counted;
@@ -171,6 +176,194 @@ BOOST_AUTO_TEST_CASE(a_task_that_refuses_to_end_is_reported_when_the_drain_gives
   never_signalled.notify_all();
   runtime.poll();
   BOOST_TEST((stubborn.state() == corio::task_state::done));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// run_options::handle_signals with real signals raised in this process. Raising
+// SIGINT/SIGTERM with the default disposition would kill the test runner, so every
+// test installs a handler of its own first (restored at the end), which is also the
+// "previous handler" run() must give back.
+namespace {
+
+std::atomic<int> test_handler_calls{0};
+void test_handler(int) {
+  ++test_handler_calls;
+}
+
+struct own_handler {
+  explicit own_handler(int number) : number(number) {
+    struct sigaction action {};
+    action.sa_handler = test_handler;
+    sigemptyset(&action.sa_mask);
+    ::sigaction(number, &action, &saved);
+    test_handler_calls = 0;
+  }
+  ~own_handler() { ::sigaction(number, &saved, nullptr); }
+  static bool is_installed(int number) {
+    struct sigaction now {};
+    ::sigaction(number, nullptr, &now);
+    return now.sa_handler == test_handler;
+  }
+  int number;
+  struct sigaction saved {};
+};
+
+corio::awaitable<int> raise_then_sleep(int number) {
+  std::raise(number);
+  co_await corio::sleep(1h);
+  co_return 1;
+}
+
+// Runs `main` expecting run() to throw interrupted; returns its signal (0 if none).
+template <typename T>
+int interrupted_signal(corio::awaitable<T> main, corio::run_options options = {}) {
+  try {
+    corio::run(std::move(main), options);
+  } catch (const corio::interrupted& e) {
+    return e.signal_number();
+  }
+  return 0;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(run_handle_signals_test)
+
+BOOST_AUTO_TEST_CASE(sigterm_cancels_main_and_run_throws_interrupted_with_exit_code_143) {
+  const own_handler previous(SIGTERM);
+  try {
+    corio::run(raise_then_sleep(SIGTERM));
+    BOOST_FAIL("run() returned");
+  } catch (const corio::interrupted& e) {
+    BOOST_TEST(e.signal_number() == SIGTERM);
+    BOOST_TEST(e.exit_code() == 143);
+    BOOST_TEST(std::string(e.what()) == "interrupted by SIGTERM");
+    BOOST_TEST(corio::describe(std::current_exception()) == "interrupted by SIGTERM");
+  }
+  BOOST_TEST(test_handler_calls == 0); // run() took the signal
+  BOOST_TEST(own_handler::is_installed(SIGTERM));
+  std::raise(SIGTERM); // and after run() the previous handler has it again
+  BOOST_TEST(test_handler_calls == 1);
+}
+
+BOOST_AUTO_TEST_CASE(sigint_reaches_the_tasks_under_main_and_every_task_is_drained) {
+  const own_handler previous(SIGINT);
+  bool saw_cancellation = false;
+  const int number = interrupted_signal([](bool& saw) -> corio::awaitable<void> {
+    corio::spawn(sleep_forever_holding(counted{}, saw)); // not awaited: the drain's
+    auto awaited = corio::spawn(raise_then_sleep(SIGINT));
+    co_await awaited; // main's cancellation reaches what it awaits
+  }(saw_cancellation));
+  BOOST_TEST(number == SIGINT);
+  BOOST_TEST(saw_cancellation);
+  BOOST_TEST(counted::alive == 0);
+  BOOST_TEST(own_handler::is_installed(SIGINT));
+}
+
+BOOST_AUTO_TEST_CASE(a_main_that_catches_its_cancellation_and_returns_is_still_interrupted) {
+  const own_handler previous(SIGTERM);
+  bool caught = false;
+  const int number = interrupted_signal([](bool& caught) -> corio::awaitable<int> {
+    try {
+      co_await raise_then_sleep(SIGTERM);
+    } catch (const corio::cancelled_error&) {
+      caught = true;
+    }
+    co_return 7; // an orderly shutdown: the signal still decides what run() reports
+  }(caught));
+  BOOST_TEST(caught);
+  BOOST_TEST(number == SIGTERM);
+}
+
+BOOST_AUTO_TEST_CASE(a_signal_during_the_drain_after_main_returned_is_reported_too) {
+  const own_handler previous(SIGTERM);
+  const int number = interrupted_signal([]() -> corio::awaitable<int> {
+    corio::spawn([]() -> corio::awaitable<void> {
+      try {
+        co_await corio::sleep(1h);
+      } catch (const corio::cancelled_error&) {
+        std::raise(SIGTERM); // main is done, the drain is running
+        throw;
+      }
+    }());
+    co_await corio::sleep(1ms);
+    co_return 7;
+  }());
+  BOOST_TEST(number == SIGTERM);
+  BOOST_TEST(own_handler::is_installed(SIGTERM));
+}
+
+BOOST_AUTO_TEST_CASE(with_several_loops_a_signal_raised_on_loop_1_cancels_main_on_loop_0) {
+  const own_handler previous(SIGTERM);
+  std::atomic<bool> raised_on_other_thread{false};
+  const int number = interrupted_signal(
+      [](std::atomic<bool>& raised) -> corio::awaitable<void> {
+        const std::thread::id main_thread = std::this_thread::get_id();
+        corio::spawn(
+            corio::loops().at(1),
+            [](std::atomic<bool>& raised, std::thread::id main_thread) -> corio::awaitable<void> {
+              raised = std::this_thread::get_id() != main_thread;
+              std::raise(SIGTERM); // delivered to this thread, loop 1's
+              co_await corio::sleep(1h);
+            }(raised, main_thread));
+        co_await corio::sleep(1h);
+      }(raised_on_other_thread),
+      {.loops = 2});
+  BOOST_TEST(raised_on_other_thread.load());
+  BOOST_TEST(number == SIGTERM);
+  BOOST_TEST(own_handler::is_installed(SIGTERM));
+}
+
+BOOST_AUTO_TEST_CASE(with_handle_signals_off_run_leaves_the_program_handler_in_place) {
+  const own_handler previous(SIGINT);
+  const int result = corio::run(
+      []() -> corio::awaitable<int> {
+        std::raise(SIGINT); // the program's own handler, not corio, gets it
+        co_await corio::sleep(1ms);
+        co_return 5;
+      }(),
+      {.handle_signals = false});
+  BOOST_TEST(result == 5);
+  BOOST_TEST(test_handler_calls == 1);
+  BOOST_TEST(own_handler::is_installed(SIGINT));
+  std::raise(SIGINT);
+  BOOST_TEST(test_handler_calls == 2);
+}
+
+BOOST_AUTO_TEST_CASE(without_a_signal_run_returns_and_restores_the_previous_dispositions) {
+  const own_handler int_handler(SIGINT);
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  struct sigaction saved_term {};
+  ::sigaction(SIGTERM, &ignore, &saved_term);
+  bool installed_while_running = false;
+  const int result = corio::run([](bool& installed) -> corio::awaitable<int> {
+    installed = !own_handler::is_installed(SIGINT);
+    co_await corio::sleep(1ms);
+    co_return 3;
+  }(installed_while_running));
+  struct sigaction term_after {};
+  ::sigaction(SIGTERM, &saved_term, &term_after);
+  BOOST_TEST(result == 3);
+  BOOST_TEST(installed_while_running);
+  BOOST_TEST(own_handler::is_installed(SIGINT));
+  BOOST_TEST((term_after.sa_handler == SIG_IGN));
+}
+
+BOOST_AUTO_TEST_CASE(an_exception_from_main_after_a_signal_still_reports_the_signal) {
+  const own_handler previous(SIGINT);
+  corio::test::captured_log log;
+  const int number = interrupted_signal([]() -> corio::awaitable<void> {
+    try {
+      co_await raise_then_sleep(SIGINT);
+    } catch (const corio::cancelled_error&) {
+      throw std::runtime_error("cleanup failed");
+    }
+  }());
+  BOOST_TEST(number == SIGINT);
+  BOOST_TEST(log.count("cleanup failed") == 1u); // logged, not lost
+  BOOST_TEST(own_handler::is_installed(SIGINT));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

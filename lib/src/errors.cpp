@@ -2,6 +2,9 @@
 
 #include <boost/asio/error.hpp>
 
+#include <csignal>
+#include <cstdio>
+
 namespace corio {
 
 cancelled_error::cancelled_error() : cancelled_error("corio: cancelled") {}
@@ -22,6 +25,14 @@ const char* timeout_error::what() const noexcept {
 
 channel_closed::channel_closed(const std::string& what) : std::runtime_error(what) {}
 
+interrupted::interrupted(int signal_number) noexcept : signal_number_(signal_number) {
+  const char* name = signal_number == SIGINT ? "SIGINT" : signal_number == SIGTERM ? "SIGTERM" : "";
+  if (*name != '\0')
+    std::snprintf(message_, sizeof message_, "interrupted by %s", name);
+  else
+    std::snprintf(message_, sizeof message_, "interrupted by signal %d", signal_number);
+}
+
 bool is_cancellation(const std::exception_ptr& error) noexcept {
   if (!error)
     return false;
@@ -40,6 +51,8 @@ std::string describe(const std::exception_ptr& error) {
   try {
     std::rethrow_exception(error);
   } catch (const std::exception& e) {
+    return e.what();
+  } catch (const interrupted& e) {
     return e.what();
   } catch (...) {
     return "an exception not derived from std::exception";

@@ -2,6 +2,7 @@
 #include <corio/detail/loop_binding.hpp>
 #include <corio/detail/loop_home.hpp>
 #include <corio/detail/runtime.hpp>
+#include <corio/detail/shutdown_signals.hpp>
 #include <corio/detail/step.hpp>
 #include <corio/detail/task_core.hpp>
 #include <corio/detail/task_registry.hpp>
@@ -164,6 +165,7 @@ runtime::~runtime() {
                    describe(std::current_exception()));
   }
   stop_loop_threads();
+  shutdown_signals_.reset(); // restores the previous dispositions if an exception ended run()
   runtime_ended(serial_);
   dump_signal_.reset();
   loops_.front()->leave();
@@ -278,6 +280,11 @@ void runtime::run_until_complete(task_core_base& main) {
     if (main_->done())
       context().stop();
   };
+  if (options_.handle_signals)
+    shutdown_signals_ = std::make_unique<shutdown_signals>(context(), [this](int) {
+      if (!main_->done())
+        main_->cancel(); // the drain follows once main has ended
+    });
   context().restart();
   // Every co_spawn'ed coroutine holds outstanding work, so run() only returns
   // once the hook above stopped it.
@@ -301,6 +308,8 @@ void runtime::run_until_complete(task_core_base& main) {
   cancel_and_drain();
   join_thread_pool();
   stop_loop_threads();
+  if (shutdown_signals_)
+    interrupted_by_ = shutdown_signals_->stop();
 }
 
 void runtime::wake_loop_zero_if_drained() {

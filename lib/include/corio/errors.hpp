@@ -9,6 +9,19 @@
 //   catch (const corio::timeout_error&) { /* our deadline passed */ }
 //   catch (const corio::cancelled_error&) { /* someone cancelled us */ throw; }
 //
+// `interrupted` is what corio::run() throws, after its drain, when SIGINT or SIGTERM
+// stopped the program (run_options::handle_signals; asyncio.run's KeyboardInterrupt).
+// It is thrown by run() only, never inside a task (tasks see cancelled_error), so it
+// derives from neither cancelled_error nor std::exception: like Python's
+// KeyboardInterrupt (a BaseException, not an Exception), it goes through the
+// `catch (const std::exception&)` blocks that log an error and carry on, instead of
+// turning Ctrl-C into "one more failed item". Catch it by name in main():
+//
+//   try { return corio::run(app()); }
+//   catch (const corio::interrupted& e) { return e.exit_code(); }   // 130 or 143
+//
+// Uncaught, it ends the program through std::terminate (abort, exit status 134).
+//
 // Thread-safety: plain exception types.
 #ifndef CORIO_ERRORS_HPP
 #define CORIO_ERRORS_HPP
@@ -51,12 +64,30 @@ public:
   explicit channel_closed(const std::string& what = "corio: the channel is closed");
 };
 
+/// Thrown by corio::run() when a signal it handled (SIGINT, SIGTERM) stopped the
+/// program: main was cancelled and every task drained. Not a std::exception (see
+/// above). Copying never throws.
+class interrupted {
+public:
+  explicit interrupted(int signal_number) noexcept;
+  /// The signal: SIGINT (2) or SIGTERM (15).
+  int signal_number() const noexcept { return signal_number_; }
+  /// The shell's status for "ended by this signal": 128 + signal_number().
+  int exit_code() const noexcept { return 128 + signal_number_; }
+  /// "interrupted by SIGINT" (or SIGTERM, or "signal N" for another one).
+  const char* what() const noexcept { return message_; }
+
+private:
+  int signal_number_;
+  char message_[40];
+};
+
 /// True for corio::cancelled_error and for any system_error carrying
 /// asio::error::operation_aborted: both mean "this operation was cancelled".
 bool is_cancellation(const std::exception_ptr& error) noexcept;
 
-/// The exception's message, for logs: what() for std::exception, a placeholder
-/// naming the case otherwise. Never throws.
+/// The exception's message, for logs: what() for std::exception and
+/// corio::interrupted, a placeholder naming the case otherwise. Never throws.
 std::string describe(const std::exception_ptr& error);
 
 } // namespace corio

@@ -19,17 +19,35 @@
 // something that never comes keeps it waiting, with a warning naming the task
 // every second.
 //
+// Ctrl-C and SIGTERM (run_options::handle_signals, on by default): while run()
+// runs, the first of them cancels main and run() drains every task as above, then
+// throws corio::interrupted carrying the signal (asyncio.run raises
+// KeyboardInterrupt); a second one during the drain ends the process at once with
+// exit status 128 + signal. The signal wins over main's outcome: main may catch
+// its cancelled_error and return a value (to shut down in order: close listeners,
+// finish requests), or may have returned before the signal came during the drain;
+// run() throws interrupted all the same, because the program was asked to stop
+// and the shell should hear so (an exception main ended with is then logged as
+// "Task exception was never retrieved", not lost):
+//
+//   int main() {
+//     try { return corio::run(serve()); }
+//     catch (const corio::interrupted& e) { return e.exit_code(); }  // 130, 143
+//   }
+//
 // Options (run_options.hpp): the number of loops, the size of to_thread()'s pool
-// (joined when run() ends), debug mode. Too many loops or pool threads (over
+// (joined when run() ends), debug mode, signal handling. Too many loops or pool threads (over
 // run_options::max_threads) is std::invalid_argument before anything runs.
 // Thread-safety: run() may be called from any thread, one loop per thread.
-// Cancellation: main runs as a task and can be cancelled like any task (e.g. by
-// a signal handler coroutine); run() then rethrows cancelled_error.
+// Cancellation: main runs as a task and can be cancelled like any task (by
+// another task, or by a signal as above); cancelled by a task, run() rethrows
+// cancelled_error, by a handled signal it throws interrupted.
 #ifndef CORIO_RUN_HPP
 #define CORIO_RUN_HPP
 
 #include <corio/awaitable.hpp>
 #include <corio/detail/runtime.hpp>
+#include <corio/errors.hpp>
 #include <corio/run_options.hpp>
 #include <corio/task.hpp>
 
@@ -43,6 +61,8 @@ T run(awaitable<T> main, run_options options = {}) {
   detail::runtime runtime(options);
   task<T> main_task = spawn(runtime.get_executor(), std::move(main));
   runtime.run_until_complete(*detail::task_access::core(main_task));
+  if (const int signal_number = runtime.interrupted_by(); signal_number != 0)
+    throw interrupted(signal_number);
   return main_task.result();
 }
 

@@ -3,6 +3,7 @@
 //   corio::run(main_task(), {.thread_pool_size = 4});   // to_thread() uses 4 threads
 //   corio::run(main_task(), {.debug = true});           // or CORIO_DEBUG=1 in the environment
 //   corio::run(main_task(), {.debug = true, .slow_step = std::chrono::milliseconds(20)});
+//   corio::run(main_task(), {.handle_signals = false});  // Ctrl-C kills, as before
 //
 // A plain aggregate: fields are added over time, each with a default that keeps
 // run() behaving as before, so designated initializers stay valid.
@@ -45,6 +46,22 @@ struct run_options {
   /// main runs on loop 0, the calling thread; loops 1..N-1 get a thread each.
   /// 0 means one per hardware thread. The default, 1, is a single-threaded loop.
   std::size_t loops = 1;
+  /// Graceful shutdown on SIGINT (Ctrl-C) and SIGTERM, like asyncio.Runner. While
+  /// run() runs (main, the drain, the joins: nothing before, nothing after), the
+  /// first of them cancels main, which cancels what it awaits; the drain then
+  /// cancels and waits for every other task as when main ends; run() finally throws
+  /// corio::interrupted (errors.hpp) with the signal number, so that main() can
+  /// `return e.exit_code();` (130 or 143). A second one while that drain runs ends
+  /// the process at once: "corio: second SIGINT during shutdown; exiting at once" on
+  /// stderr, exit status 128 + signal, no destructors. The signal is taken on loop
+  /// 0, whatever thread the kernel chose; a loop blocked by a task sees the first
+  /// one when it is free again (the second still works). The previous dispositions
+  /// (SIG_DFL, SIG_IGN or the program's handlers) come back when run() returns or
+  /// throws; a signal before run() starts meets them (by default the process dies).
+  /// Dispositions are process-wide: a run() started while another thread's run()
+  /// handles signals leaves them to that one. false: run() does not touch signal
+  /// dispositions at all (corio before issue 19).
+  bool handle_signals = true;
 };
 
 } // namespace corio

@@ -21,6 +21,11 @@
 // submission already posted starts its task already cancelled. An exception that
 // escapes a raw Asio handler is logged and the loop goes on, in the drain too.
 //
+// With run_options::handle_signals, run_until_complete() installs the SIGINT/SIGTERM
+// handling of shutdown_signals.hpp for its whole length (main, drain, joins): the
+// first signal cancels main on loop 0, the drain follows as usual, and
+// interrupted_by() names the signal afterwards (run() then throws interrupted).
+//
 // In debug mode each loop has a debug_monitor that times every task step; SIGUSR1
 // dumps every loop's tasks, loop after loop; run() warns about tasks that never ran.
 //
@@ -53,6 +58,7 @@ namespace corio::detail {
 class debug_monitor;
 class loop_home;
 class runtime;
+class shutdown_signals;
 class task_core_base;
 class task_registry;
 
@@ -126,7 +132,10 @@ public:
   boost::asio::thread_pool& thread_pool();
 
   /// Runs the loops until `main` finishes, then cancels and drains every other task.
+  /// With options.handle_signals, SIGINT/SIGTERM cancel main meanwhile.
   void run_until_complete(task_core_base& main);
+  /// The signal that interrupted run_until_complete(), or 0.
+  int interrupted_by() const noexcept { return interrupted_by_; }
 
   /// Cancels every live task and runs the loops until all have ended, warning every
   /// second about those that have not. With a limit, gives up after it and
@@ -161,6 +170,8 @@ private:
   std::vector<std::unique_ptr<loop_state>> loops_;
   task_core_base* main_ = nullptr;
   std::unique_ptr<boost::asio::signal_set> dump_signal_;
+  std::unique_ptr<shutdown_signals> shutdown_signals_;
+  int interrupted_by_ = 0;
   std::mutex pool_mutex_;
   bool pool_joined_ = false;
   std::unique_ptr<boost::asio::thread_pool> thread_pool_;
