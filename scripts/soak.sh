@@ -140,6 +140,7 @@ rss_peak="$(kib "${server}" VmHWM)"
 kill -TERM "${server}"
 server_status=0
 wait "${server}" || server_status=$?
+[[ "${server_status}" -eq 143 ]] && server_status=0 # stopped by our SIGTERM: its graceful exit
 server=""
 
 echo

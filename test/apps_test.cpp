@@ -4,10 +4,12 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <csignal>
 #include <regex>
 #include <string>
 #include <vector>
 
+using corio::test::child_process;
 using corio::test::process_result;
 using corio::test::run_process;
 
@@ -54,6 +56,20 @@ BOOST_AUTO_TEST_CASE(coroutine_mode_spins_until_slow_returns_then_answers) {
   // Waiting costs no CPU: the loop sleeps in the kernel between frames.
   BOOST_TEST(result.cpu_seconds < result.wall_seconds / 3,
              "cpu " << result.cpu_seconds << " s, wall " << result.wall_seconds << " s");
+}
+
+// Ctrl-C: corio::run() cancels main, the spinner erases its line, and the shared
+// app_main wrapper prints one line and exits 128 + SIGINT instead of dying.
+BOOST_AUTO_TEST_CASE(ctrl_c_cancels_the_spinner_erases_its_line_and_exits_130) {
+  child_process app(corio::test::command(CORIO_APP_SPINNER_PATH, {"--seconds", "60"}));
+  BOOST_TEST_REQUIRE(app.read_line().starts_with("spinner object: "));
+  app.signal(SIGINT);
+  const process_result result = app.wait(std::chrono::seconds(20));
+  BOOST_TEST(!result.timed_out);
+  BOOST_TEST(result.exit_code == 130, result.err);
+  BOOST_TEST(result.err == "corio-spinner: interrupted by SIGINT\n");
+  BOOST_TEST(erases_its_line(result.out, "thinking!"));
+  BOOST_TEST(result.out.find("Answer:") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(thread_mode_spins_on_a_thread_stopped_by_an_event) {

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -42,6 +43,10 @@ namespace {
 
 const std::vector<std::string> modes = {"sequential", "threadpool", "coroutine"};
 
+// A server stopped by SIGTERM drains and exits 128 + 15 (README, "Bad input and exit
+// status"); 130 for SIGINT.
+constexpr int stopped_by_sigterm = 143;
+
 // A corio-flags-server on an ephemeral port, stopped (SIGKILL) when the test ends.
 struct server {
   explicit server(std::vector<std::string> options = {}) : process(arguments(std::move(options))) {
@@ -58,6 +63,7 @@ struct server {
     return corio::test::command(CORIO_APP_FLAGS_SERVER_PATH, options);
   }
 
+  // A graceful stop: exits stopped_by_sigterm.
   process_result stop() {
     process.signal(SIGTERM);
     return process.wait(10s);
@@ -287,7 +293,7 @@ BOOST_AUTO_TEST_CASE(every_mode_saves_the_same_verified_files) {
   server s;
   every_mode_saves_the_20_flags(s.url, [](std::string_view code) { return flags::flag_gif(code); });
   const auto stopped = s.stop();
-  BOOST_TEST(stopped.exit_code == 0, stopped.err);
+  BOOST_TEST(stopped.exit_code == stopped_by_sigterm, stopped.err);
 }
 
 // Issue 16: corio-flags once required corio-flags-server's X-Flag-Digest and saved 0 of
@@ -346,7 +352,7 @@ BOOST_AUTO_TEST_CASE(unknown_codes_are_counted_as_not_found) {
   BOOST_TEST(sum.total == 40);
   BOOST_TEST(sum.ok == iso);
   BOOST_TEST(sum.not_found == 40 - iso);
-  BOOST_TEST(s.stop().exit_code == 0);
+  BOOST_TEST(s.stop().exit_code == stopped_by_sigterm);
 }
 
 BOOST_AUTO_TEST_CASE(error_rate_answers_are_errors_with_their_reason) {
@@ -386,7 +392,7 @@ BOOST_AUTO_TEST_CASE(requests_slower_than_the_timeout_are_errors) {
     BOOST_TEST(summary_of(result.out).errors == 3, mode << ": " << result.out);
     BOOST_TEST(result.out.find("timed out after 0.2s: 3") != std::string::npos, result.out);
   }
-  BOOST_TEST(s.stop().exit_code == 0);
+  BOOST_TEST(s.stop().exit_code == stopped_by_sigterm);
 }
 
 BOOST_AUTO_TEST_CASE(a_server_killed_mid_run_gives_errors_not_a_hang) {
@@ -417,7 +423,7 @@ BOOST_AUTO_TEST_CASE(an_unreachable_server_is_one_clear_message_and_exit_1) {
   {
     server gone;
     url = gone.url;
-    BOOST_TEST(gone.stop().exit_code == 0);
+    BOOST_TEST(gone.stop().exit_code == stopped_by_sigterm);
   }
   for (const auto& mode : modes) {
     const auto result = download({"--mode", mode, "--server", url});
@@ -455,7 +461,7 @@ BOOST_AUTO_TEST_CASE(a_server_on_two_loops_serves_downloaders_on_two_loops) {
   for (int i = 0; i < 40; ++i)
     BOOST_TEST(ask(s.port, get("/flags/in/in.gif")).ends_with(flags::flag_gif("in")));
   const auto stopped = s.stop();
-  BOOST_TEST(stopped.exit_code == 0, stopped.err);
+  BOOST_TEST(stopped.exit_code == stopped_by_sigterm, stopped.err);
   static const std::regex per_loop("served ([0-9]+) requests on [0-9]+ connections \\(0 turned "
                                    "away\\); connections per loop: ([0-9]+) ([0-9]+)\n");
   std::smatch match;
@@ -521,7 +527,7 @@ BOOST_AUTO_TEST_CASE(a_malformed_request_gets_400_and_the_next_connection_works)
   BOOST_TEST(answer.ends_with("\r\n\r\n" + body));
   BOOST_TEST(answer.find("X-Flag-Digest: " + flags::digest_hex(body) + "\r\n") !=
              std::string::npos);
-  BOOST_TEST(s.stop().exit_code == 0);
+  BOOST_TEST(s.stop().exit_code == stopped_by_sigterm);
 }
 
 // Issue 16: "Transfer-Encoding: xchunked" was answered 200, and the bytes after the
@@ -593,7 +599,7 @@ BOOST_AUTO_TEST_CASE(clients_that_vanish_do_not_hurt_the_server) {
   std::this_thread::sleep_for(400ms); // their answers are written to closed sockets
   BOOST_TEST(ask(s.port, get("/flags/jp/jp.gif")).starts_with("HTTP/1.1 200 OK"));
   const auto stopped = s.stop();
-  BOOST_TEST(stopped.exit_code == 0, stopped.err);
+  BOOST_TEST(stopped.exit_code == stopped_by_sigterm, stopped.err);
 }
 
 BOOST_AUTO_TEST_CASE(idle_connections_are_closed_after_the_idle_timeout) {
@@ -617,20 +623,73 @@ BOOST_AUTO_TEST_CASE(connections_beyond_the_limit_are_closed_unanswered) {
   BOOST_TEST(stopped.out.find("(1 turned away)") != std::string::npos, stopped.out);
 }
 
-BOOST_AUTO_TEST_CASE(sigterm_finishes_requests_in_flight_then_exits_0) {
-  server s({"--delay", "0.5"});
+// The first signal: corio::run() cancels main, the server closes its acceptor, answers
+// the request it is working on (Connection: close) and exits 128 + signal.
+BOOST_AUTO_TEST_CASE(sigterm_finishes_requests_in_flight_refuses_new_ones_then_exits_143) {
+  server s({"--delay", "2"});
   const int fd = connect_to(s.port);
   send_text(fd, "GET /flags/br/br.gif HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"); // keep-alive
-  std::this_thread::sleep_for(200ms);
+  std::this_thread::sleep_for(300ms); // read by the server, now in its 2 s delay
   s.process.signal(SIGTERM);
+  // New connections are refused while the request in flight is still being answered.
+  bool refused = false;
+  for (int attempt = 0; attempt < 100 && !refused; ++attempt) {
+    const int other = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(s.port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    refused = connect(other, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 &&
+              errno == ECONNREFUSED;
+    close(other);
+    if (!refused)
+      std::this_thread::sleep_for(10ms); // the signal may not have reached the loop yet
+  }
+  BOOST_TEST(refused);
   const std::string answer = read_until_closed(fd);
+  close(fd);
   BOOST_TEST(answer.starts_with("HTTP/1.1 200 OK"), answer);
   BOOST_TEST(answer.find("Connection: close") != std::string::npos); // no more on this one
   BOOST_TEST(answer.ends_with(flags::flag_gif("br")));
   const auto stopped = s.process.wait(10s);
-  BOOST_TEST(stopped.exit_code == 0, stopped.err);
-  BOOST_TEST(stopped.err.find("SIGTERM: stopping (1 requests in flight)") != std::string::npos,
+  BOOST_TEST(stopped.exit_code == stopped_by_sigterm, stopped.err);
+  BOOST_TEST(stopped.err.find("interrupted: stopping (1 requests in flight)") != std::string::npos,
              stopped.err);
+  BOOST_TEST(stopped.err.ends_with("corio-flags-server: interrupted by SIGTERM\n"), stopped.err);
+  BOOST_TEST(stopped.out.find("served 1 requests on ") != std::string::npos, stopped.out);
+}
+
+BOOST_AUTO_TEST_CASE(sigint_stops_a_server_on_two_loops_with_exit_status_130) {
+  server s({"--loops", "2"});
+  BOOST_TEST(ask(s.port, get("/flags/cn/cn.gif")).starts_with("HTTP/1.1 200 OK"));
+  s.process.signal(SIGINT);
+  const auto stopped = s.process.wait(10s);
+  BOOST_TEST(stopped.exit_code == 130, stopped.err);
+  BOOST_TEST(stopped.err.ends_with("corio-flags-server: interrupted by SIGINT\n"), stopped.err);
+}
+
+// A second signal while the first one's drain waits for a slow request ends the server
+// at once, with corio's message and 128 + signal, without the request's answer.
+BOOST_AUTO_TEST_CASE(a_second_signal_during_the_drain_ends_the_server_at_once) {
+  server s({"--delay", "30", "--grace", "60"});
+  const int fd = connect_to(s.port);
+  send_text(fd, get("/flags/br/br.gif"));
+  std::this_thread::sleep_for(300ms);
+  s.process.signal(SIGINT);
+  std::this_thread::sleep_for(300ms); // the drain now waits up to 30 s for the request
+  const auto start = std::chrono::steady_clock::now();
+  s.process.signal(SIGINT);
+  const auto stopped = s.process.wait(20s);
+  const std::chrono::duration<double> waited = std::chrono::steady_clock::now() - start;
+  BOOST_TEST(!stopped.timed_out);
+  BOOST_TEST(waited.count() < 20.0); // not the 30 s delay
+  BOOST_TEST(stopped.exit_code == 130, stopped.err);
+  BOOST_TEST(stopped.err.find("interrupted: stopping (1 requests in flight)") != std::string::npos,
+             stopped.err);
+  BOOST_TEST(stopped.err.ends_with("corio: second SIGINT during shutdown; exiting at once\n"),
+             stopped.err);
+  BOOST_TEST(read_until_closed(fd, 5s).empty()); // the answer never came
+  close(fd);
 }
 
 BOOST_AUTO_TEST_CASE(soak_clients_come_and_go_without_errors) {
@@ -646,7 +705,7 @@ BOOST_AUTO_TEST_CASE(soak_clients_come_and_go_without_errors) {
   BOOST_TEST(std::stoi(match[1]) > 20, result.out);
   BOOST_TEST(std::regex_search(result.out, std::regex("disconnects [1-9][0-9]*: ")), result.out);
   const auto stopped = s.stop();
-  BOOST_TEST(stopped.exit_code == 0, stopped.err);
+  BOOST_TEST(stopped.exit_code == stopped_by_sigterm, stopped.err);
 }
 
 BOOST_AUTO_TEST_CASE(soak_bad_options_exit_2_help_exits_0_and_no_server_exits_1) {
@@ -669,7 +728,7 @@ BOOST_AUTO_TEST_CASE(soak_bad_options_exit_2_help_exits_0_and_no_server_exits_1)
   {
     server gone;
     url = gone.url;
-    BOOST_TEST(gone.stop().exit_code == 0);
+    BOOST_TEST(gone.stop().exit_code == stopped_by_sigterm);
   }
   const auto unreachable = run_process({CORIO_APP_FLAGS_SOAK_PATH, "--server", url});
   BOOST_TEST(unreachable.exit_code == 1);

@@ -41,6 +41,7 @@
 #include "process.hpp"
 #include "report.hpp"
 
+#include "app_main.hpp"
 #include "cli_checks.hpp"
 #include "flags_common.hpp"
 
@@ -518,9 +519,7 @@ CLI::Validator impl_name() {
       "IMPL");
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
+int run_app(int argc, char** argv) {
   CLI::App app{"corio-bench: coroutines against threads and corio against raw Asio, side by "
                "side (issue 5)"};
   options opts;
@@ -586,4 +585,10 @@ or --quick's) and prints its JSON lines, e.g.
   if (opts.child)
     return child_main(opts, n_option->count() > 0, seconds_option->count() > 0);
   return parent_main(opts);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  return app_main::guard("corio-bench", run_app, argc, argv);
 }

@@ -21,6 +21,7 @@
 #include <corio/corio.hpp>
 #include <corio/to_thread.hpp>
 
+#include "app_main.hpp"
 #include "cli_checks.hpp"
 
 #include <CLI/CLI.hpp>
@@ -107,9 +108,7 @@ struct mode {
   std::function<results(std::size_t, std::size_t)> run;
 };
 
-} // namespace
-
-int main(int argc, char** argv) {
+int run_app(int argc, char** argv) {
   CLI::App app{"corio-cpu: CPU-bound work gains nothing from coroutines, and much from threads"};
   std::string which = "all";
   std::size_t size = 10'000'000;
@@ -167,4 +166,10 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
   }
   return all_sorted ? 0 : 1;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  return app_main::guard("corio-cpu", run_app, argc, argv);
 }

@@ -35,6 +35,7 @@
 //    async operations awaited directly, the deadline is corio::timeout. With --loops L
 //    the codes are dealt round robin to L lanes, one per loop (spawned with
 //    corio::next_loop()), each with N / L of the permits and its own connections.
+#include "app_main.hpp"
 #include "cli_checks.hpp"
 #include "flags_common.hpp"
 #include "server_url.hpp"
@@ -402,9 +403,7 @@ int print_summary(const std::vector<std::string>& codes, const std::vector<outco
   return counts[static_cast<int>(status::error)] == 0 ? 0 : 1;
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
+int run_app(int argc, char** argv) {
   CLI::App app{"corio-flags: download flags sequentially, with a thread pool, or with coroutines"};
   std::vector<std::string> codes;
   std::string mode = "coroutine";
@@ -515,4 +514,10 @@ int main(int argc, char** argv) {
   else
     corio::run(download_coroutine(codes, j, outcomes, bar, concurrency), {.loops = loops});
   return print_summary(codes, outcomes, std::chrono::steady_clock::now() - start);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  return app_main::guard("corio-flags", run_app, argc, argv);
 }

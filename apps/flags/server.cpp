@@ -11,27 +11,36 @@
 //   $ corio-flags-server --port 0 --delay 0.5
 //   listening on http://127.0.0.1:41234/flags        (always the first line, flushed)
 //   ^C
-//   corio-flags-server: SIGINT: stopping (0 requests in flight)
+//   corio-flags-server: interrupted: stopping (0 requests in flight)
 //   served 20 requests on 4 connections (0 turned away)
+//   corio-flags-server: interrupted by SIGINT        (exit status 130; 143 for SIGTERM)
 //   (with --loops 2: "...; connections per loop: 3 1")
 //
 // Limits: a connection idle for --idle-timeout seconds is closed (corio::timeout
 // around each read), so dead clients do not pin tasks. Beyond --max-connections open
 // connections, a new one is accepted and closed at once (the client sees the
-// connection end without an answer) rather than queued. SIGINT/SIGTERM stop the
-// accept loop; requests already being answered get up to --grace seconds to finish,
-// idle keep-alive connections are closed, and the server exits 0.
+// connection end without an answer) rather than queued.
+//
+// Stopping: the server has no signal code of its own. corio::run() takes SIGINT and
+// SIGTERM (run_options::handle_signals) and cancels main, serve(); serve() catches
+// that cancellation and, shielded, closes every acceptor (new connections are
+// refused), lets requests already being answered finish within --grace seconds
+// (each answered with Connection: close), prints its totals and returns. run() then
+// cancels the idle keep-alive connections, drains, and throws corio::interrupted;
+// app_main.hpp turns it into exit status 130 (SIGINT) or 143 (SIGTERM). A second
+// signal during that drain ends the server at once (corio's message, same status).
 //
 // Many loops (--loops N, issue 17): every loop has its own acceptor on the same port
 // (SO_REUSEPORT: the kernel spreads new connections over the loops by a hash of their
 // addresses) and serves the connections it accepts on itself, start to end, with its
 // own server_state, so no connection's data is ever shared between threads. Each loop
 // admits --max-connections / N (rounded up) and draws its errors from --seed + its
-// index; SIGINT/SIGTERM stop every loop's acceptor and the totals are summed. Why
+// index; the stop closes every loop's acceptor and the totals are summed. Why
 // SO_REUSEPORT rather than one acceptor handing sockets out: docs/design.md.
 //
 // What one connection does is session.hpp, shared with the fuzzer (fuzz/); this file
-// is the accept loop, the signals and the command line.
+// is the accept loop, the orderly stop and the command line.
+#include "app_main.hpp"
 #include "cli_checks.hpp"
 #include "flags_common.hpp"
 #include "session.hpp"
@@ -40,8 +49,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <CLI/CLI.hpp>
@@ -73,42 +80,22 @@ struct listener {
   tcp::acceptor acceptor;
 };
 
-// The figures of one loop, read on that loop when its accept loop has ended.
+// The figures of one loop, read on that loop once it has stopped.
 struct served {
   std::uint64_t requests = 0;
   std::uint64_t accepted = 0;
   std::uint64_t turned_away = 0;
 };
 
-// Runs on the listener's loop: stop accepting; returns the requests still in flight.
-corio::awaitable<std::size_t> stop_listening(listener& l) {
-  l.state.stopping = true;
-  boost::system::error_code ignored;
-  l.acceptor.close(ignored); // the pending accept ends with operation_aborted
-  co_return l.state.in_flight;
-}
-
-corio::awaitable<void> stop_on_signal(asio::signal_set& signals,
-                                      std::vector<std::unique_ptr<listener>>& listeners) {
-  const int number = co_await signals.async_wait(asio::use_awaitable);
-  std::vector<corio::task<std::size_t>> stops;
-  for (const auto& l : listeners)
-    stops.push_back(corio::spawn(l->loop, stop_listening(*l), "stop"));
-  std::size_t in_flight = 0;
-  for (auto& stop : stops)
-    in_flight += co_await stop;
-  fmt::print(stderr, "corio-flags-server: {}: stopping ({} requests in flight)\n",
-             number == SIGINT ? "SIGINT" : "SIGTERM", in_flight);
-}
-
-// Runs on l.loop: accepts connections and serves each on this loop, start to end.
-corio::awaitable<served> accept_on(listener& l) {
+// Runs on l.loop: accepts connections and serves each on this loop, start to end,
+// until main's cancellation (SIGINT/SIGTERM, through corio::run) reaches it.
+corio::awaitable<void> accept_on(listener& l) {
   server_state& state = l.state;
   while (!state.stopping) {
     auto [error, socket] = co_await l.acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+    if (error == asio::error::operation_aborted || state.stopping)
+      break; // cancelled, or the acceptor was closed
     if (error) {
-      if (state.stopping)
-        break;
       // Out of file descriptors or a transient network error: say so, back off, go on.
       fmt::print(stderr, "corio-flags-server: accept: {}\n", error.message());
       co_await corio::sleep(std::chrono::milliseconds(100));
@@ -121,18 +108,58 @@ corio::awaitable<served> accept_on(listener& l) {
     }
     corio::spawn(flags::serve_connection(std::move(socket), state), "connection");
   }
+}
 
-  // Graceful stop: let requests being answered finish, within the grace period. Idle
-  // keep-alive connections are cancelled by run() once main returns.
-  const auto deadline =
-      std::chrono::steady_clock::now() +
-      std::chrono::duration_cast<std::chrono::steady_clock::duration>(seconds(state.opts.grace));
+// Runs on l.loop: closes its acceptor, so that new connections are refused, and tells
+// its connections to close after the answer they are writing; returns the requests in
+// flight on this loop.
+corio::awaitable<std::size_t> stop_listening(listener& l) {
+  l.state.stopping = true;
+  boost::system::error_code ignored;
+  l.acceptor.close(ignored);
+  co_return l.state.in_flight;
+}
+
+// Runs on l.loop: waits for the requests being answered, until `deadline` at most;
+// returns the loop's figures.
+corio::awaitable<served> finish_in_flight(listener& l,
+                                          std::chrono::steady_clock::time_point deadline) {
+  server_state& state = l.state;
   while (state.in_flight > 0 && std::chrono::steady_clock::now() < deadline)
     co_await corio::sleep(std::chrono::milliseconds(10));
   if (state.in_flight > 0)
     fmt::print(stderr, "corio-flags-server: {} requests still in flight after {}s; dropping them\n",
                state.in_flight, state.opts.grace);
   co_return served{state.requests, state.accepted, state.turned_away};
+}
+
+// The graceful stop, run shielded once main has been cancelled: no loop accepts any
+// more, requests being answered get up to --grace seconds, then the totals. Idle
+// keep-alive connections are left to corio::run(), which cancels them once main has
+// returned.
+corio::awaitable<void> shut_down(const std::vector<std::unique_ptr<listener>>& listeners) {
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                            seconds(listeners.front()->state.opts.grace));
+  std::size_t in_flight = 0;
+  for (const auto& l : listeners)
+    in_flight += co_await corio::spawn(l->loop, stop_listening(*l), "stop");
+  fmt::print(stderr, "corio-flags-server: interrupted: stopping ({} requests in flight)\n",
+             in_flight);
+  served total;
+  std::vector<std::uint64_t> per_loop; // connections served by each loop
+  for (const auto& l : listeners) {
+    const served one = co_await corio::spawn(l->loop, finish_in_flight(*l, deadline), "finish");
+    total.requests += one.requests;
+    total.accepted += one.accepted;
+    total.turned_away += one.turned_away;
+    per_loop.push_back(one.accepted - one.turned_away);
+  }
+  fmt::print("served {} requests on {} connections ({} turned away){}\n", total.requests,
+             total.accepted - total.turned_away, total.turned_away,
+             per_loop.size() > 1
+                 ? fmt::format("; connections per loop: {}", fmt::join(per_loop, " "))
+                 : "");
 }
 
 // One acceptor per loop, all on the same address. The first binds (to an ephemeral
@@ -168,7 +195,6 @@ void listen_on_every_loop(std::vector<std::unique_ptr<listener>>& listeners,
 // after serve() has returned.
 corio::awaitable<int> serve(std::vector<std::unique_ptr<server_state>>& states,
                             const flags::server_options& opts, const flags::flag_files& files) {
-  const auto ex = co_await asio::this_coro::executor;
   std::vector<std::unique_ptr<listener>> listeners;
   try {
     listen_on_every_loop(listeners, states, opts, files);
@@ -177,39 +203,30 @@ corio::awaitable<int> serve(std::vector<std::unique_ptr<server_state>>& states,
                error.code().message());
     co_return 1;
   }
-  asio::signal_set signals(ex, SIGINT, SIGTERM); // before the first line: tests signal after it
   const tcp::endpoint local = listeners.front()->acceptor.local_endpoint();
   fmt::print("listening on http://{}:{}/flags\n",
              local.address().is_v6() ? "[" + local.address().to_string() + "]"
                                      : local.address().to_string(),
              local.port());
   std::fflush(stdout);
-  corio::task<void> watcher = corio::spawn(stop_on_signal(signals, listeners), "signals");
 
-  std::vector<corio::task<served>> accepting;
+  std::vector<corio::task<void>> accepting;
   for (const auto& l : listeners)
     accepting.push_back(corio::spawn(l->loop, accept_on(*l), "accept"));
-  served total;
-  std::vector<std::uint64_t> per_loop; // connections served by each loop
-  for (auto& part : accepting) {
-    const served one = co_await part;
-    total.requests += one.requests;
-    total.accepted += one.accepted;
-    total.turned_away += one.turned_away;
-    per_loop.push_back(one.accepted - one.turned_away);
+  try {
+    for (auto& part : accepting)
+      co_await part; // until SIGINT/SIGTERM: corio::run() cancels main, and so these
+  } catch (const boost::system::system_error&) {
+    // cancelled_error (or Asio's operation_aborted): the signal
   }
-  watcher.cancel();
-  fmt::print("served {} requests on {} connections ({} turned away){}\n", total.requests,
-             total.accepted - total.turned_away, total.turned_away,
-             per_loop.size() > 1
-                 ? fmt::format("; connections per loop: {}", fmt::join(per_loop, " "))
-                 : "");
+  // Shutting down in order needs suspensions that the cancellation does not cut
+  // short; run() throws corio::interrupted after the drain (exit 130 / 143).
+  co_await corio::enter_cleanup();
+  co_await corio::shielded(shut_down(listeners));
   co_return 0;
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
+int run_app(int argc, char** argv) {
   CLI::App app{"corio-flags-server: serves generated flag GIFs at /flags/{cc}/{cc}.gif"};
   flags::server_options opts;
   std::size_t loops = 1;
@@ -249,4 +266,10 @@ int main(int argc, char** argv) {
   const flags::flag_files files = flags::make_flag_files();
   std::vector<std::unique_ptr<server_state>> states; // one per loop
   return corio::run(serve(states, opts, files), {.loops = loops});
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  return app_main::guard("corio-flags-server", run_app, argc, argv);
 }

@@ -20,6 +20,7 @@
 // The draws come from --seed. Every failure is counted by kind, never fatal: the exit
 // code is 0 when the soak ran, 1 if the server could not be reached at all, 2 for bad
 // options. Each connect, write and read is bounded by --timeout.
+#include "app_main.hpp"
 #include "cli_checks.hpp"
 #include "flags_common.hpp"
 #include "server_url.hpp"
@@ -213,9 +214,7 @@ double peak_rss_mb() {
   return static_cast<double>(usage.ru_maxrss) / 1024.0; // ru_maxrss is in KiB on Linux
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
+int run_app(int argc, char** argv) {
   CLI::App app{"corio-flags-soak: keep-alive clients with random disconnects against "
                "corio-flags-server"};
   settings opts;
@@ -300,4 +299,10 @@ int main(int argc, char** argv) {
              s.left[0], s.left[1], s.left[2], s.left[3]);
   fmt::print("client peak RSS {:.1f} MB\n", peak_rss_mb());
   return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  return app_main::guard("corio-flags-soak", run_app, argc, argv);
 }

@@ -19,6 +19,7 @@
 //   == yield-from ==         ['A', 'B', 1, 2, 3], twice (loops, then elements_of)
 #include <corio/generator.hpp>
 
+#include "app_main.hpp"
 #include "cli_checks.hpp"
 
 #include <CLI/CLI.hpp>
@@ -188,9 +189,7 @@ void yield_from_example() {
   print_all(with_elements_of());
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
+int run_app(int argc, char** argv) {
   std::string example = "all";
   std::string file;
   int lines = 100'000;
@@ -223,4 +222,10 @@ int main(int argc, char** argv) {
     run();
   }
   return EXIT_SUCCESS;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  return app_main::guard("corio-generators", run_app, argc, argv);
 }

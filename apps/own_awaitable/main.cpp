@@ -26,6 +26,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "app_main.hpp"
 #include "cli_checks.hpp"
 
 #include <CLI/CLI.hpp>
@@ -158,9 +159,7 @@ corio::awaitable<void> demo(int ticks, milliseconds interval) {
 }
 //! [usage]
 
-} // namespace
-
-int main(int argc, char** argv) {
+int run_app(int argc, char** argv) {
   CLI::App app("A user-defined Asio operation (async_initiate) working with corio's "
                "timeout, cancel, gather and task_group.");
   int ticks = 3;
@@ -175,4 +174,10 @@ int main(int argc, char** argv) {
   }
   corio::run(demo(ticks, milliseconds(interval_ms)));
   return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  return app_main::guard("corio-own-awaitable", run_app, argc, argv);
 }

@@ -16,6 +16,11 @@
 //   Answer: 42
 //
 // Frames go to stdout even when it is not a terminal, so they can be counted.
+// Ctrl-C in the coroutine and blocking modes: corio::run() cancels main, the spinner
+// erases its line, "corio-spinner: interrupted by SIGINT", exit status 130
+// (app_main.hpp). The thread and process modes do not run a corio loop: Ctrl-C
+// kills them as it kills any program.
+#include "app_main.hpp"
 #include "cli_checks.hpp"
 
 #include <corio/corio.hpp>
@@ -184,9 +189,7 @@ int process_supervisor(seconds delay, const std::string& message) {
   return 42;
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
+int run_app(int argc, char** argv) {
   CLI::App app{"corio-spinner: a spinner runs while slow() computes the answer"};
   std::string mode = "coroutine";
   double delay = 3.0;
@@ -216,4 +219,11 @@ int main(int argc, char** argv) {
     fmt::print("No spinner: slow() blocked the loop's only thread for {}s, so the spinner "
                "task never got a turn. Await corio::sleep instead.\n",
                delay);
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  return app_main::guard("corio-spinner", run_app, argc, argv);
 }
