@@ -21,7 +21,8 @@
 // thread while stop() restores the dispositions can never write to a reused
 // descriptor. Its bytes are drained when the next run() installs the handlers.
 //
-// Not thread-safe: construct, stop and destroy on loop 0's thread.
+// Thread-safety: construct, stop and destroy on loop 0's thread; the handler may run
+// on any thread. Cancellation: this is what cancels main; it suspends nothing itself.
 #ifndef CORIO_DETAIL_SHUTDOWN_SIGNALS_HPP
 #define CORIO_DETAIL_SHUTDOWN_SIGNALS_HPP
 
