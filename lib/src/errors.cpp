@@ -22,6 +22,8 @@ const char* timeout_error::what() const noexcept {
 
 channel_closed::channel_closed(const std::string& what) : std::runtime_error(what) {}
 
+broken_barrier::broken_barrier(const std::string& what) : std::runtime_error(what) {}
+
 bool is_cancellation(const std::exception_ptr& error) noexcept {
   if (!error)
     return false;

@@ -51,6 +51,13 @@ public:
   explicit channel_closed(const std::string& what = "corio: the channel is closed");
 };
 
+/// Thrown by barrier::wait() when the barrier was aborted (asyncio.BrokenBarrierError,
+/// a RuntimeError there; a std::runtime_error here).
+class broken_barrier : public std::runtime_error {
+public:
+  explicit broken_barrier(const std::string& what = "corio::barrier: the barrier was aborted");
+};
+
 /// True for corio::cancelled_error and for any system_error carrying
 /// asio::error::operation_aborted: both mean "this operation was cancelled".
 bool is_cancellation(const std::exception_ptr& error) noexcept;
