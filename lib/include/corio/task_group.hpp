@@ -49,7 +49,9 @@
 // exceptions() give the original exceptions (asyncio raises an ExceptionGroup the
 // same way). A child that ends cancelled (by its handle, or by the group) is not a
 // failure. The owner is not interrupted by a child's failure; it learns of it at
-// join(). spawn() on a group that is failing starts the task already cancelled.
+// join() (with_task_group's body is a child, so it is). spawn() on a group that is
+// failing starts the task already cancelled. After cancel(), the first child that
+// fails while it winds down is reported by join() like a first failure.
 //
 // Cancellation: cancelling the owner while it is in join() or with_task_group()
 // cancels every child (and the body), waits until all have ended, and throws
@@ -63,7 +65,8 @@
 // next suspension point (run() drains them at the latest). Without an exception in
 // flight this is a bug and is logged at warn. Children's failures that no join()
 // will report (before or after the group went) are logged at warn, so none is lost
-// in silence. Nothing leaks and nothing crashes.
+// in silence. Nothing leaks and nothing crashes. A group must outlive every
+// next_done() waiting on it (as it must outlive join()).
 // Errors: spawn() or join() after join() has finished, a second join() while one
 // runs, and join() on a with_task_group() group throw std::logic_error;
 // constructing a group outside a corio loop without an executor throws
