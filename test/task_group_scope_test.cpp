@@ -14,6 +14,7 @@
 
 #include <memory>
 #include <optional>
+#include <source_location>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -311,6 +312,15 @@ CORIO_TEST_CASE(the_body_failing_waits_for_every_child_before_the_error_leaves) 
     log("caught");
   }
   BOOST_TEST(log.str() == "plain cancelled slow cancelled caught");
+}
+
+CORIO_TEST_CASE(the_body_task_is_named_and_spawned_where_the_scope_is) {
+  const auto line = std::source_location::current().line() + 1;
+  co_await corio::with_task_group([&](corio::task_group&) -> corio::awaitable<void> {
+    BOOST_TEST(corio::current_task().name() == "task_group body");
+    BOOST_TEST(corio::current_task().spawn_site().line() == line);
+    co_return;
+  });
 }
 
 CORIO_TEST_CASE(join_inside_the_scope_is_a_logic_error) {

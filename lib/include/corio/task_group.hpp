@@ -188,19 +188,19 @@ namespace detail {
 /// with_task_group's machinery (task_group_impl.hpp).
 struct task_group_scope {
   template <typename T>
-  static awaitable<T> run(task_group& group, awaitable<T> body);
+  static awaitable<T> run(task_group& group, awaitable<T> body, std::source_location site);
 };
 
 } // namespace detail
 
 /// Runs body(group) inside a new task group and returns its value once every child
-/// has ended (see "As a scope" above).
+/// has ended (see "As a scope" above). `spawn_site` is the body task's.
 template <typename Body>
 requires std::invocable<Body&, task_group&>
-auto with_task_group(Body body)
+auto with_task_group(Body body, std::source_location spawn_site = std::source_location::current())
     -> awaitable<typename std::invoke_result_t<Body&, task_group&>::value_type> {
   task_group group;
-  co_return co_await detail::task_group_scope::run(group, body(group));
+  co_return co_await detail::task_group_scope::run(group, body(group), spawn_site);
 }
 
 } // namespace corio

@@ -20,6 +20,7 @@
 #include <corio/errors.hpp>
 
 #include <exception>
+#include <source_location>
 #include <type_traits>
 #include <utility>
 
@@ -47,9 +48,11 @@ awaitable<T> guarded_body(boost::intrusive_ptr<child_set> set, awaitable<T> body
 }
 
 template <typename T>
-awaitable<T> task_group_scope::run(task_group& group, awaitable<T> body) {
+awaitable<T> task_group_scope::run(task_group& group, awaitable<T> body,
+                                   std::source_location site) {
   group.body_index_ = group.set_->size();
-  task<T> body_task = group.spawn(guarded_body(group.set_, std::move(body)), "task_group body");
+  task<T> body_task =
+      group.spawn(guarded_body(group.set_, std::move(body)), "task_group body", site);
   group.body_core_ = task_access::core(body_task).get();
   group.phase_ = task_group::phase::joining;
   co_await task_group::join_children(&group, group.set_);
