@@ -20,6 +20,19 @@ using corio::test::slow_to_cancel;
 using corio::test::traced;
 using corio::test::value_after;
 
+namespace {
+
+// Sleeps until cancelled, then fails with `what` instead of ending cancelled.
+corio::awaitable<void> fails_when_cancelled(std::string what) {
+  try {
+    co_await corio::sleep(1h);
+  } catch (const boost::system::system_error&) {
+  }
+  throw std::logic_error(what);
+}
+
+} // namespace
+
 BOOST_AUTO_TEST_SUITE(task_group_test)
 
 CORIO_TEST_CASE(join_waits_for_every_child) {
@@ -73,13 +86,6 @@ CORIO_TEST_CASE(the_first_failure_cancels_the_siblings_and_join_throws_after_the
 CORIO_TEST_CASE(further_failures_are_counted_in_the_message) {
   corio::test::captured_log captured;
   corio::task_group group;
-  auto fails_when_cancelled = [](std::string what) -> corio::awaitable<void> {
-    try {
-      co_await corio::sleep(1h);
-    } catch (const boost::system::system_error&) {
-    }
-    throw std::logic_error(what);
-  };
   event_log log;
   group.spawn(fail_after(1ms, "first", log), "one");
   group.spawn(fails_when_cancelled("second"));
@@ -197,6 +203,145 @@ CORIO_TEST_CASE(children_release_what_they_hold_before_join_returns) {
   group.spawn(fail_after(1ms, "boom", log));
   BOOST_CHECK_THROW(co_await group.join(), corio::task_group_error);
   BOOST_TEST(counted::alive == 0);
+}
+
+// next_done(): the group as a growing task set (tokio's JoinSet::join_next).
+
+CORIO_TEST_CASE(next_done_hands_out_each_child_once_in_the_order_they_ended) {
+  event_log log;
+  corio::task_group group;
+  group.spawn(traced("slow", 3ms, 1, log), "slow");
+  group.spawn(traced("quick", 1ms, 2, log), "quick");
+  co_await corio::sleep(2ms); // "quick" ended before the first call: still handed out
+  std::string order;
+  while (std::optional<corio::any_task> done = co_await group.next_done()) {
+    BOOST_TEST(done->done());
+    order += done->name() + " ";
+  }
+  BOOST_TEST(order == "quick slow ");
+  co_await group.join();
+}
+
+CORIO_TEST_CASE(next_done_on_an_empty_group_returns_nullopt_at_once) {
+  corio::task_group group;
+  BOOST_TEST(!(co_await group.next_done()).has_value());
+  BOOST_TEST(!(co_await group.next_done<int>()).has_value());
+}
+
+CORIO_TEST_CASE(tasks_can_be_added_while_others_finish) {
+  corio::task_group group;
+  int next = 0;
+  int sum = 0;
+  for (; next < 3; ++next)
+    group.spawn(corio::test::value_after(1ms * (next + 1), next));
+  while (auto done = co_await group.next_done<int>()) {
+    sum += co_await *done;
+    if (next < 6) {
+      group.spawn(corio::test::value_after(1ms, next));
+      ++next;
+    }
+    BOOST_TEST(group.size() <= 3u);
+  }
+  BOOST_TEST(sum == 0 + 1 + 2 + 3 + 4 + 5);
+  co_await group.join();
+}
+
+CORIO_TEST_CASE(next_done_of_another_type_is_a_logic_error_and_the_task_stays) {
+  corio::task_group group;
+  group.spawn(corio::test::value_after(0ms, 1), "int child");
+  try {
+    (void)co_await group.next_done<std::string>();
+    BOOST_FAIL("no logic_error");
+  } catch (const std::logic_error& e) {
+    BOOST_TEST(std::string(e.what()).find("'int child' does not return T") != std::string::npos);
+  }
+  auto done = co_await group.next_done<int>();
+  BOOST_TEST_REQUIRE(done.has_value());
+  BOOST_TEST(co_await *done == 1);
+}
+
+CORIO_TEST_CASE(two_concurrent_next_done_get_different_children_the_earlier_waiter_first) {
+  corio::task_group group;
+  group.spawn(corio::test::value_after(2ms, 1), "first");
+  auto waiter = [](corio::task_group& group) -> corio::awaitable<std::string> {
+    auto done = co_await group.next_done();
+    co_return done ? done->name() : "none";
+  };
+  auto a = corio::spawn(waiter(group));
+  auto b = corio::spawn(waiter(group));
+  co_await corio::yield_now();
+  BOOST_TEST(co_await a == "first");
+  BOOST_TEST(co_await b == "none"); // the group had nothing left to hand out
+  co_await group.join();
+}
+
+CORIO_TEST_CASE(next_done_cancelled_while_waiting_takes_nothing) {
+  corio::task_group group;
+  group.spawn(corio::test::value_after(2ms, 1), "child");
+  auto waiter = corio::spawn(group.next_done());
+  co_await corio::sleep(1ms);
+  waiter.cancel();
+  BOOST_CHECK_THROW(co_await waiter, corio::cancelled_error);
+  auto done = co_await group.next_done();
+  BOOST_TEST_REQUIRE(done.has_value());
+  BOOST_TEST(done->name() == "child");
+  co_await group.join();
+}
+
+CORIO_TEST_CASE(a_failed_child_from_next_done_still_fails_the_group) {
+  event_log log;
+  corio::task_group group;
+  group.spawn(fail_after(1ms, "boom", log), "failing");
+  auto sibling = group.spawn(traced("sibling", 1h, 0, log), "sibling");
+  auto done = co_await group.next_done<int>();
+  BOOST_TEST_REQUIRE(done.has_value());
+  BOOST_TEST(done->name() == "failing");
+  BOOST_CHECK_THROW(co_await *done, std::runtime_error); // awaiting it rethrows
+  auto next = co_await group.next_done<int>();
+  BOOST_TEST_REQUIRE(next.has_value());
+  BOOST_TEST(next->cancelled()); // cancelled by the group because of the failure
+  BOOST_CHECK_THROW(co_await group.join(), corio::task_group_error);
+}
+
+CORIO_TEST_CASE(size_counts_children_until_the_group_has_seen_them_end) {
+  corio::task_group group;
+  BOOST_TEST(group.size() == 0u);
+  auto t = group.spawn(corio::test::value_after(1ms, 1));
+  BOOST_TEST(group.size() == 1u);
+  (void)co_await group.next_done();
+  BOOST_TEST(group.size() == 0u);
+  BOOST_TEST(t.done());
+  co_await group.join();
+}
+
+CORIO_TEST_CASE(cancel_cancels_every_member_and_later_spawns_start_cancelled) {
+  event_log log;
+  corio::task_group group;
+  auto a = group.spawn(traced("a", 1h, 0, log));
+  auto b = group.spawn(slow_to_cancel("b", 2ms, log));
+  co_await corio::sleep(1ms);
+  group.cancel();
+  auto late = group.spawn(traced("late", 0ms, 0, log));
+  co_await group.join(); // cancellations are not failures
+  BOOST_TEST(a.cancelled());
+  BOOST_TEST(b.cancelled());
+  BOOST_TEST(late.cancelled());
+  BOOST_TEST(log.str() == "a cancelled b cancelled");
+}
+
+CORIO_TEST_CASE(a_child_failing_after_cancel_is_still_reported_by_join) {
+  corio::test::captured_log captured;
+  corio::task_group group;
+  group.spawn(fails_when_cancelled("failed while cancelled"), "stubborn");
+  co_await corio::sleep(1ms);
+  group.cancel();
+  try {
+    co_await group.join();
+    BOOST_FAIL("join did not throw");
+  } catch (const corio::task_group_error& e) {
+    BOOST_TEST(std::string(e.what()) ==
+               "corio::task_group: task 'stubborn' failed: failed while cancelled");
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -329,11 +329,13 @@ corio::awaitable<void> download_lane(const std::vector<std::string>& codes, std:
                                      progress& bar, std::size_t concurrency) {
   corio::semaphore slots(concurrency);
   connection_pool pool;
-  std::vector<corio::task<void>> tasks; // one task per code
-  for (std::size_t i = first; i < codes.size(); i += step)
-    tasks.push_back(corio::spawn(fetch_one(j, pool, slots, codes[i], outcomes[i], bar)));
-  for (auto& t : tasks)
-    co_await t;
+  // One task per code, in a group that is a scope: none outlives the permits and the
+  // pool it uses, and one that fails (or a cancelled lane) cancels and awaits the rest.
+  co_await corio::with_task_group([&](corio::task_group& lane) -> corio::awaitable<void> {
+    for (std::size_t i = first; i < codes.size(); i += step)
+      lane.spawn(fetch_one(j, pool, slots, codes[i], outcomes[i], bar));
+    co_return;
+  });
 }
 
 // With --loops N: one lane per loop (at most one per permit), the permits split

@@ -42,6 +42,8 @@ void child_set::child_ended(std::size_t index) {
   --live_;
   finished_.push_back(index);
   const bool first = finished_.size() == 1;
+  if (options_.keep_finished)
+    unreported_.push_back(child);
   if (options_.watch_only) {
     wakeups_.notify_all();
     return;
@@ -49,7 +51,12 @@ void child_set::child_ended(std::size_t index) {
   const task_state state = child->state();
   const bool failed = state == task_state::failed ||
                       (state == task_state::cancelled && options_.cancellation_is_failure);
-  if (failed && !stopping_) {
+  // A task_group stopped by cancel() (not by a failure) still reports the first
+  // child that fails while ending, rather than dropping it.
+  const bool reported_later = options_.report_failures && abandoned_because_ == nullptr &&
+                              !first_failure_ && state == task_state::failed;
+  const bool first_failure = failed && (!stopping_ || reported_later);
+  if (first_failure) {
     first_failure_ = child->retrieve_exception();
     first_failure_name_ = child->name();
     stop();

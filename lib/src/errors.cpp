@@ -33,6 +33,8 @@ interrupted::interrupted(int signal_number) noexcept : signal_number_(signal_num
     std::snprintf(message_, sizeof message_, "interrupted by signal %d", signal_number);
 }
 
+broken_barrier::broken_barrier(const std::string& what) : std::runtime_error(what) {}
+
 bool is_cancellation(const std::exception_ptr& error) noexcept {
   if (!error)
     return false;

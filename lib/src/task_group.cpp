@@ -1,3 +1,4 @@
+#include <corio/detail/primitive.hpp>
 #include <corio/errors.hpp>
 #include <corio/log.hpp>
 #include <corio/task_group.hpp>
@@ -30,7 +31,8 @@ task_group::task_group() : task_group(detail::current_executor("corio::task_grou
 task_group::task_group(executor ex)
     : set_(new detail::child_set(std::move(ex), {.owner = "corio::task_group",
                                                  .cancellation_is_failure = false,
-                                                 .report_failures = true})),
+                                                 .report_failures = true,
+                                                 .keep_finished = true})),
       uncaught_at_construction_(std::uncaught_exceptions()) {}
 
 task_group::~task_group() {
@@ -57,6 +59,9 @@ void task_group::check_open(const char* operation) const {
 
 awaitable<void> task_group::join() {
   check_open("join");
+  if (body_index_)
+    throw std::logic_error("corio::task_group::join: a with_task_group() group is joined when "
+                           "its body ends; return from the body instead");
   if (phase_ == phase::joining)
     throw std::logic_error("corio::task_group::join: another join() is already waiting");
   phase_ = phase::joining;
@@ -87,5 +92,51 @@ awaitable<void> task_group::join_children(task_group* group,
     throw task_group_error(set->first_failure_name(), std::move(exceptions));
   }
 }
+
+void task_group::cancel() {
+  binding_.check("corio::task_group::cancel");
+  cancel_called_ = true;
+  set_->stop();
+}
+
+awaitable<std::optional<any_task>> task_group::next_done() {
+  binding_.check("corio::task_group::next_done");
+  if (!co_await wait_for_done())
+    co_return std::nullopt;
+  any_task done(std::move(set_->unreported().front()));
+  set_->unreported().pop_front();
+  co_return done;
+}
+
+awaitable<bool> task_group::wait_for_done() {
+  const boost::intrusive_ptr<detail::child_set> set = set_;
+  auto& unreported = set->unreported();
+  for (;;) {
+    while (!unreported.empty() && unreported.front().get() == body_core_)
+      unreported.pop_front(); // the scope's body is not handed out
+    if (!unreported.empty())
+      co_return true;
+    if (size() == 0)
+      co_return false;
+    auto [error] = co_await set->wakeups().async_wait({}, detail::wait_token);
+    if (error)
+      throw cancelled_error("corio::task_group::next_done: cancelled while waiting; no task "
+                            "was taken");
+  }
+}
+
+namespace detail {
+
+void throw_next_done_type(const std::string& child_name) {
+  throw std::logic_error(fmt::format("corio::task_group::next_done<T>: task '{}' does not return "
+                                     "T; it stays for the next next_done()",
+                                     child_name));
+}
+
+void throw_body_cancelled() {
+  throw cancelled_error("corio::with_task_group: the body was cancelled before it returned");
+}
+
+} // namespace detail
 
 } // namespace corio

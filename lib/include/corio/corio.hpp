@@ -12,6 +12,7 @@
 #include <corio/any_task.hpp>
 #include <corio/as_completed.hpp>
 #include <corio/awaitable.hpp>
+#include <corio/barrier.hpp>
 #include <corio/channel.hpp>
 #include <corio/condition_variable.hpp>
 #include <corio/errors.hpp>

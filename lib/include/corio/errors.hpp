@@ -82,6 +82,13 @@ private:
   char message_[40];
 };
 
+/// Thrown by barrier::wait() when the barrier was aborted (asyncio.BrokenBarrierError,
+/// a RuntimeError there; a std::runtime_error here).
+class broken_barrier : public std::runtime_error {
+public:
+  explicit broken_barrier(const std::string& what = "corio::barrier: the barrier was aborted");
+};
+
 /// True for corio::cancelled_error and for any system_error carrying
 /// asio::error::operation_aborted: both mean "this operation was cancelled".
 bool is_cancellation(const std::exception_ptr& error) noexcept;

@@ -25,7 +25,8 @@
 //    was left without join()), abandon() logs every failure recorded so far and
 //    every later one: no child's failure is lost in silence.
 //  - The set is reference counted; the callback holds a reference, and a child's
-//    core is released when it ends, so no cycle outlives the children.
+//    core is released when it ends (with keep_finished: when the owner takes it
+//    from unreported()), so no cycle outlives the children.
 //
 // Thread-safety: none; a set and its children belong to one loop thread.
 #ifndef CORIO_DETAIL_CHILD_SET_HPP
@@ -45,6 +46,7 @@
 #include <boost/smart_ptr/intrusive_ref_counter.hpp>
 
 #include <cstddef>
+#include <deque>
 #include <exception>
 #include <source_location>
 #include <string>
@@ -70,6 +72,7 @@ struct child_set_options {
   bool first_end_settles = false;      // race: the first child to end stops the rest
   bool report_failures = false;        // task_group: further failures reported by the owner
   bool watch_only = false;             // as_completed: record the order, never cancel
+  bool keep_finished = false;          // task_group: keep ended children for next_done()
 };
 
 class child_set : public boost::intrusive_ref_counter<child_set, boost::thread_unsafe_counter> {
@@ -101,6 +104,10 @@ public:
   const std::string& first_failure_name() const noexcept { return first_failure_name_; }
   const std::vector<std::exception_ptr>& further_failures() const noexcept { return further_; }
   waiter_list<>& wakeups() noexcept { return wakeups_; }
+  /// True until the end callback of child `index` (in start order) has run.
+  bool running(std::size_t index) const noexcept { return children_[index] != nullptr; }
+  /// With keep_finished: the ended children not taken yet, in the order they ended.
+  std::deque<boost::intrusive_ptr<task_core_base>>& unreported() noexcept { return unreported_; }
 
   /// Cancels every live child; from now on cancellations are not failures.
   void stop() noexcept;
@@ -145,6 +152,7 @@ private:
   std::exception_ptr first_failure_;
   std::string first_failure_name_;
   std::vector<std::exception_ptr> further_;
+  std::deque<boost::intrusive_ptr<task_core_base>> unreported_; // keep_finished only
   waiter_list<> wakeups_{"child tasks"};
 };
 
