@@ -12,6 +12,8 @@
 #include <corio/any_task.hpp>
 #include <corio/as_completed.hpp>
 #include <corio/awaitable.hpp>
+#include <corio/cancel_on.hpp>
+#include <corio/cancel_scope.hpp>
 #include <corio/channel.hpp>
 #include <corio/condition_variable.hpp>
 #include <corio/errors.hpp>
