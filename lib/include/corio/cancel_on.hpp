@@ -40,6 +40,12 @@ namespace corio {
 template <typename T>
 awaitable<T> cancel_on(std::stop_token token, awaitable<T> operation) {
   const auto scope = detail::make_scope("corio::cancel_on", "corio.cancel_on", "a stop request");
+  // Already stopped: the scope's own cancel-before-run path cuts `operation` at its
+  // first suspension (the link would post the cut ahead of the operation's start).
+  if (token.stop_requested()) {
+    scope->cancel();
+    token = {};
+  }
   const detail::stop_link link(std::move(token), co_await boost::asio::this_coro::executor,
                                [scope = scope.get()] { scope->cancel(); });
   co_return co_await detail::run_scoped<detail::scope_mode::fail>(scope, std::nullopt,
