@@ -21,6 +21,8 @@
 // Thread-safety: await on a loop thread; request_stop() may come from any thread
 // (the cancellation is posted to aw's loop). A stop request made once run() has
 // begun its final drain is dropped: the drain cancels every task anyway.
+// Non-guarantee: a stop request from another thread that races with cancel_on's start
+// may cancel aw before its first step (aw then never runs; cancel_on still throws).
 #ifndef CORIO_CANCEL_ON_HPP
 #define CORIO_CANCEL_ON_HPP
 
