@@ -102,13 +102,6 @@ void task_core_base::count_wait_after_cancel() noexcept {
   }
 }
 
-void task_core_base::cancel_for_deadline() noexcept {
-  if (done())
-    return;
-  deadline_expired_ = true;
-  cancel();
-}
-
 std::exception_ptr task_core_base::retrieve_exception() noexcept {
   if (state_ == task_state::failed)
     exception_retrieved_ = true;

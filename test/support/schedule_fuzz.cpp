@@ -5,6 +5,7 @@
 
 #include "support/corio_test.hpp"
 
+#include <corio/cancel_scope.hpp>
 #include <corio/channel.hpp>
 #include <corio/errors.hpp>
 #include <corio/gather.hpp>
@@ -34,6 +35,7 @@
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <tuple>
@@ -972,17 +974,57 @@ awaitable<void> race_step(world& w, const node_plan& node, const step& s) {
       [&](const std::string& at, const auto& seen) { check_race(w, at, s, seen); });
 }
 
+/// What a scope step records when move_on cut its child (node values are >= 7).
+constexpr int moved_on = -1;
+
+/// In the scope's child task: the deadline in force must be the scope's or earlier.
+awaitable<int> checking_deadline(world& w, std::string at, std::chrono::microseconds limit,
+                                 awaitable<int> op) {
+  const auto latest = std::chrono::steady_clock::now() + limit;
+  if (const auto deadline = corio::current_deadline(); !deadline || *deadline > latest)
+    w.fail(fmt::format("{}: current_deadline() in the scope's operation is {}, after the "
+                       "scope's own",
+                       at, deadline ? "later" : "none"));
+  co_return co_await std::move(op);
+}
+
+/// A timeout step's child under the step's scope_form; a cut move_on gives moved_on.
+awaitable<int> scoped_wait(world& w, const node_plan& node, const step& s, awaitable<int> op) {
+  const scope_form form = form_of(s);
+  if (form == scope_form::timeout)
+    co_return co_await bounded_wait(w, s, std::move(op));
+  std::chrono::microseconds limit = 1h;
+  if (s.wait == wait_bound::zero || s.wait == wait_bound::brief) {
+    limit = s.wait == wait_bound::zero ? 0us : s.duration;
+    note_timer(w, limit);
+  }
+  op = checking_deadline(w, where(node, s), limit, std::move(op));
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  std::optional<int> value;
+  switch (form) {
+  case scope_form::timeout_at:
+    co_return co_await corio::timeout_at(deadline, std::move(op));
+  case scope_form::move_on_after:
+    value = co_await corio::move_on_after(limit, std::move(op));
+    break;
+  default:
+    value = co_await corio::timeout_at(deadline, corio::cancel_scope{}.move_on(std::move(op)));
+    break;
+  }
+  co_return value.value_or(moved_on);
+}
+
 void check_timeout(world& w, const std::string& at, const step& s, const observed<int>& seen) {
   const exit_record& exit = w.exit_of(s.children.front());
-  bool timed_out = false;
+  bool cut = !seen.o.error && seen.value == moved_on;
   try {
     if (seen.o.error)
       std::rethrow_exception(seen.o.error);
   } catch (const corio::timeout_error&) {
-    timed_out = true;
+    cut = true;
   } catch (...) {
   }
-  if (!timed_out) {
+  if (!cut) {
     if (auto diff = mismatch(exit, seen.o.error, seen.value); !diff.empty())
       w.fail(fmt::format("{}: {}", at, diff));
     return;
@@ -990,16 +1032,21 @@ void check_timeout(world& w, const std::string& at, const step& s, const observe
   ++w.counts().timeouts_fired;
   if (seen.o.own_cancelled || s.wait == wait_bound::forever ||
       state_for(exit) != task_state::cancelled)
-    w.fail(fmt::format("{}: timeout_error, but the deadline was {}, the awaiter {}cancelled, "
+    w.fail(fmt::format("{}: {}, but the deadline was {}, the awaiter {}cancelled, "
                        "and the child {}",
-                       at, s.wait == wait_bound::forever ? "1 h" : "short",
+                       at, seen.o.error ? "timeout_error" : "moved on",
+                       s.wait == wait_bound::forever ? "1 h" : "short",
                        seen.o.own_cancelled ? "" : "not ", describe_exit(exit)));
+  if (!seen.o.error && form_of(s) == scope_form::nested_move_on)
+    w.fail(fmt::format("{}: the inner scope (no deadline, never cancelled) moved on: the outer "
+                       "scope's deadline surfaced as the inner's",
+                       at));
 }
 
 awaitable<void> timeout_step(world& w, const node_plan& node, const step& s) {
   const child_starter start{w};
   co_await checked_step(
-      w, node, s, bounded_wait(w, s, start(s.children.front())), start.frames,
+      w, node, s, scoped_wait(w, node, s, start(s.children.front())), start.frames,
       [&](const std::string& at, const observed<int>& seen) { check_timeout(w, at, s, seen); });
 }
 

@@ -301,6 +301,10 @@ constexpr std::array step_names{
     "receive",     "try_receive", "close",      "misuse"};
 static_assert(step_names.size() == static_cast<std::size_t>(step_kind::misuse) + 1);
 
+constexpr std::array scope_form_names{"", " as timeout_at", " as move_on_after",
+                                      " as timeout_at(move_on)"};
+static_assert(scope_form_names.size() == static_cast<std::size_t>(scope_form_count));
+
 std::string step_text(const step& s) {
   std::string text = to_string(s.kind);
   switch (s.kind) {
@@ -317,6 +321,9 @@ std::string step_text(const step& s) {
     break;
   case step_kind::sleep:
     text += fmt::format(" {}us", s.duration.count());
+    break;
+  case step_kind::timeout:
+    text += name_in(scope_form_names, form_of(s));
     break;
   default:
     break;
@@ -352,6 +359,10 @@ std::string step_text(const step& s) {
 
 const char* to_string(step_kind kind) {
   return name_in(step_names, kind);
+}
+
+scope_form form_of(const step& s) {
+  return static_cast<scope_form>(s.target % scope_form_count);
 }
 
 bool is_channel_step(step_kind kind) {

@@ -50,7 +50,7 @@ enum class step_kind {
   map,            // co_await map_concurrent(children, limit `count`, start the node)
   race,           // co_await race(children...) (1 to 3)
   group,          // task_group: spawn children, join
-  timeout,        // co_await timeout(duration, child[0])
+  timeout,        // co_await timeout(duration, child[0]), or another scope_form
   gather_tasks,   // spawn children, co_await gather(vector of their handles)
   // Multi-loop plans only:
   send,          // channel `target`: send(item), maybe under a timeout
@@ -60,6 +60,17 @@ enum class step_kind {
   close_channel, // channel `target`: close()
   misuse,        // a primitive of another loop (`target`): must throw std::logic_error
 };
+
+/// Which scope a timeout step puts around its child (cancel_scope.hpp). Read from the
+/// step's `target`, which a timeout step does not otherwise use, so plans drawn before
+/// the scopes existed are unchanged.
+enum class scope_form {
+  timeout,        // timeout(d, child)
+  timeout_at,     // timeout_at(now + d, child)
+  move_on_after,  // move_on_after(d, child): empty when cut
+  nested_move_on, // timeout_at(now + d, cancel_scope{}.move_on(child)): the outer cuts
+};
+constexpr int scope_form_count = 4;
 
 /// How a blocking operation is bounded: not at all, by timeout(0), by a short real
 /// timeout (`duration`), or by a timeout that never fires (1 h).
@@ -125,6 +136,9 @@ struct plan {
 
 /// The tree for `seed` on `loops` loops; the same arguments always give the same plan.
 plan make_plan(std::uint64_t seed, int loops = 1);
+
+/// The scope of a timeout step.
+scope_form form_of(const step& s);
 
 /// Steps on a channel (send, try_send, receive, try_receive, close_channel).
 bool is_channel_step(step_kind kind);

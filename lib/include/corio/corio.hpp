@@ -13,6 +13,8 @@
 #include <corio/as_completed.hpp>
 #include <corio/awaitable.hpp>
 #include <corio/barrier.hpp>
+#include <corio/cancel_on.hpp>
+#include <corio/cancel_scope.hpp>
 #include <corio/channel.hpp>
 #include <corio/condition_variable.hpp>
 #include <corio/errors.hpp>

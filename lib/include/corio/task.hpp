@@ -28,6 +28,8 @@
 // value. cancel() on a finished task returns false and does nothing.
 // Cancelling a coroutine that is inside `co_await t` cancels t too, and the
 // awaiter then waits for t to end; use shield(t) to stop waiting instead.
+// spawn(body, name, stop_token) also cancels t on a stop request, from any thread
+// (cancel_on.hpp).
 //
 // A task that fails while nobody awaits it logs "Task exception was never
 // retrieved" with its name, the exception and where it was spawned, when the
@@ -41,11 +43,16 @@
 #include <corio/awaitable.hpp>
 #include <corio/detail/join.hpp>
 #include <corio/detail/start_task.hpp>
+#include <corio/detail/step.hpp>
+#include <corio/detail/stop_link.hpp>
 #include <corio/detail/task_core.hpp>
+
+#include <boost/asio/this_coro.hpp>
 
 #include <ostream>
 #include <source_location>
 #include <stdexcept>
+#include <stop_token>
 #include <string>
 #include <utility>
 
@@ -148,6 +155,26 @@ task<T> spawn(awaitable<T> body, std::string name = {},
               std::source_location spawn_site = std::source_location::current()) {
   return spawn(detail::current_executor("corio::spawn"), std::move(body), std::move(name),
                spawn_site);
+}
+
+namespace detail {
+/// The body of spawn(body, name, token): while it runs, a stop request on `token`
+/// cancels the task it runs in (stop_link.hpp).
+template <typename T>
+awaitable<T> stop_linked(std::stop_token token, awaitable<T> body) {
+  const stop_link link(std::move(token), co_await boost::asio::this_coro::executor,
+                       [task = running_task()] { task->cancel(); });
+  co_return co_await std::move(body);
+}
+} // namespace detail
+
+/// spawn(body, name) whose task a stop request on `token` cancels, like
+/// task.cancel(), from any thread (cancel_on.hpp). With a token already stopped the
+/// body starts and is cancelled at its first suspension.
+template <typename T>
+task<T> spawn(awaitable<T> body, std::string name, std::stop_token token,
+              std::source_location spawn_site = std::source_location::current()) {
+  return spawn(detail::stop_linked(std::move(token), std::move(body)), std::move(name), spawn_site);
 }
 
 } // namespace corio

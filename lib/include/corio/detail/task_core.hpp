@@ -52,6 +52,7 @@ namespace corio::detail {
 
 class task_registry;
 class step_scope;
+class scope_state;
 
 // The destructor is virtual and protected on purpose: only the last intrusive_ptr
 // release deletes a core, through this base, and must destroy the task_core<T> it is.
@@ -73,9 +74,10 @@ public:
   /// True once cancel() was called on the pending task; a task whose body has not
   /// started yet reads it on its first turn (start_task.hpp).
   bool cancel_requested() const noexcept { return cancel_requested_; }
-  /// timeout()'s cancellation: like cancel(), and remembers the deadline did it.
-  void cancel_for_deadline() noexcept;
-  bool deadline_expired() const noexcept { return deadline_expired_; }
+  /// The cancel scope whose operation this task runs (scope_state.hpp), or null:
+  /// current_deadline() starts there.
+  scope_state* enclosing_scope() const noexcept { return enclosing_scope_; }
+  void set_enclosing_scope(scope_state* scope) noexcept { enclosing_scope_ = scope; }
 
   /// The exception an awaiter receives: null when done, the task's exception when
   /// failed, a cancelled_error when cancelled. Marks a failure as retrieved.
@@ -135,13 +137,13 @@ private:
 
   std::uint32_t references_ = 0;
   task_state state_ = task_state::pending;
-  bool deadline_expired_ = false;
   bool cancel_requested_ = false;
   bool exception_retrieved_ = false;
   bool started_ = false;
   bool warned_spinning_ = false;
   std::uint32_t waits_after_cancel_ = 0; // in the current step
   const char* waiting_on_ = nullptr;
+  scope_state* enclosing_scope_ = nullptr; // valid while this task runs
   task_ref ref_;
   std::chrono::steady_clock::time_point created_;
   std::uint64_t number_ = 0; // N of "Task-N"; 0 when named
