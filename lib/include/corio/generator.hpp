@@ -46,6 +46,7 @@
 #include <optional>
 #include <ranges>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -81,6 +82,8 @@ class generator_exhausted : public std::logic_error {
 public:
   generator_exhausted()
       : std::logic_error("corio::generator: the generator is closed; it yields no more values") {}
+  /// With a message of its own (async_generator.hpp says why the generator is closed).
+  explicit generator_exhausted(const std::string& what) : std::logic_error(what) {}
 };
 
 /// `co_yield corio::elements_of(range)`: yield every element of `range`, Python's `yield from`.
