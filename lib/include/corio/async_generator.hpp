@@ -5,14 +5,15 @@
 // anything (corio waits, raw Asio operations, other tasks) and hands values out with
 // `co_await yield(v)`. The consumer pulls them with `co_await gen.next()`.
 //
-//   corio::async_generator<int> countdown(int from) {                  // async def countdown(n):
-//     return corio::async_generator<int>(                              //
-//         [](corio::yielder<int> yield, int n) -> corio::awaitable<void> {
-//           for (; n > 0; --n) { co_await corio::sleep(1s); co_await yield(n); } //  ... yield n
-//         }, from);
-//   }
-//   while (std::optional<int> n = co_await g.next()) use(*n);          // async for n in g: ...
-//   co_await corio::for_each(countdown(3), [](int n) { use(n); });    // the same, as a helper
+//   corio::awaitable<void> countdown(corio::yielder<int> yield, int n) { // async def countdown(n):
+//     for (; n > 0; --n) {                                               //   for ...:
+//       co_await corio::sleep(1s);                                       //     await sleep(1)
+//       co_await yield(n);                                               //     yield n
+//   } }
+//   corio::async_generator<int> g(countdown, 3);             // g = countdown(3)
+//   while (std::optional<int> n = co_await g.next())         // async for n in g:
+//     use(*n);                                               //     use(n)
+//   co_await corio::for_each(g, [](int n) { use(n); });      // the same loop, as a helper
 //
 // Outline (template <class T> class async_generator; T a non-const object type):
 //   async_generator(f, args...)  the body is f(yielder<T>, args...) -> awaitable<void>; f and

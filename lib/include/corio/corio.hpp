@@ -11,12 +11,14 @@
 
 #include <corio/any_task.hpp>
 #include <corio/as_completed.hpp>
+#include <corio/async_generator.hpp>
 #include <corio/awaitable.hpp>
 #include <corio/channel.hpp>
 #include <corio/condition_variable.hpp>
 #include <corio/errors.hpp>
 #include <corio/event.hpp>
 #include <corio/gather.hpp>
+#include <corio/interval.hpp>
 #include <corio/introspection.hpp>
 #include <corio/log.hpp>
 #include <corio/loop.hpp>
