@@ -193,6 +193,24 @@ CORIO_TEST_CASE(destroying_a_suspended_generator_unwinds_its_body_once) {
   BOOST_TEST(log.str() == "cancelled at yield");
 }
 
+CORIO_TEST_CASE(a_body_failing_while_it_unwinds_after_destruction_is_logged_not_lost) {
+  corio::test::captured_log warnings;
+  {
+    corio::async_generator<int> gen([](corio::yielder<int> yield) -> corio::awaitable<void> {
+      try {
+        co_await yield(1);
+      } catch (const corio::cancelled_error&) {
+        throw std::runtime_error("cleanup failed");
+      }
+    });
+    BOOST_TEST(*co_await gen.next() == 1);
+  }
+  for (int turn = 0; turn < 100 && warnings.count("cleanup failed") == 0; ++turn)
+    co_await corio::yield_now();
+  BOOST_TEST(warnings.count("never retrieved") == 1u);
+  BOOST_TEST(warnings.count("cleanup failed") == 1u);
+}
+
 CORIO_TEST_CASE(close_returns_after_the_body_unwound_and_closes_the_generator) {
   event_log log;
   corio::async_generator<int> gen(holding, counted{}, log);

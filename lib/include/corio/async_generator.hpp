@@ -38,16 +38,16 @@
 // Cancellation: cancelling a coroutine inside next() cancels the generator's body (through
 // Asio's cancellation slot, wherever it waits: a corio wait, a raw Asio operation) and
 // next() keeps waiting until the body reacted: if the cancellation escapes the body, next()
-// throws cancelled_error and the generator is closed (its destructors have run); if the body
-// caught it and yielded or returned, next() returns that. A coroutine cancelled between
-// next() calls does not touch the generator: the body stays suspended at its yield and any
-// other coroutine of the loop may pull it. A cancelled (sticky) consumer's `co_await
-// gen.next()` throws before anything happens. Destroying a generator whose body is
-// suspended cancels the body: it unwinds at its yield with cancelled_error on a later turn
-// of the loop (catch blocks and destructors run there, exactly once; run() drains it at the
-// latest). close() does the same and waits for it. A never-started generator's frame is
-// destroyed on the spot. Inside the body, a cancelled `co_await yield(v)` throws
-// cancelled_error and hands nothing over.
+// throws cancelled_error and the generator is closed (its destructors have run); if the
+// body caught it and returned (or yielded in an enter_cleanup() scope), next() returns
+// that. A coroutine cancelled between next() calls does not touch the generator: the body
+// stays suspended at its yield and any other coroutine of the loop may pull it. A
+// cancelled (sticky) consumer's `co_await gen.next()` throws before anything happens.
+// Destroying a generator whose body is suspended cancels the body: it unwinds at its yield
+// with cancelled_error on a later turn of the loop (catch blocks and destructors run there,
+// exactly once; run() drains it at the latest). close() does the same and waits for it. A
+// never-started generator's frame is destroyed on the spot. Inside the body, a cancelled
+// `co_await yield(v)` throws cancelled_error and hands nothing over.
 //
 // Errors: next() on a closed generator (it returned nullopt, threw, was cancelled or
 // closed) throws generator_exhausted (a std::logic_error saying which); a second next()
@@ -56,7 +56,7 @@
 // An exception thrown by the body reaches the consumer at next(), once; a body that fails
 // after its consumer is gone (while unwinding from a destruction) is logged as a task's
 // lost exception.
-// Resumes: next() and yield always resume on a later turn of the loop (posted).
+// Resumes: a next() that waits, and a yield, resume on a later turn of the loop (posted).
 // Thread-safety: one loop. A generator binds to the loop of its first next() (like every
 // loop-bound primitive, detail/loop_binding.hpp); move it around freely before that, and
 // use spawn(loop, ...) to pull from another loop.
