@@ -1,5 +1,6 @@
 #include <corio/async_generator.hpp>
 
+#include "support/children.hpp"
 #include "support/corio_test.hpp"
 
 #include <corio/as_completed.hpp>
@@ -491,16 +492,9 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(as_completed_generator_test)
 
-corio::awaitable<int> value_when(corio::event& go, int value) {
-  co_await go.wait();
-  co_return value;
-}
-
 CORIO_TEST_CASE(tasks_come_out_of_the_generator_in_the_order_they_finish) {
   std::array<corio::event, 3> go;
-  std::vector<corio::task<int>> tasks{corio::spawn(value_when(go[0], 1)),
-                                      corio::spawn(value_when(go[1], 2)),
-                                      corio::spawn(value_when(go[2], 3))};
+  std::vector<corio::task<int>> tasks = corio::test::tasks_released_by(go);
   auto finished = corio::as_completed_generator(tasks);
   co_await corio::yield_now();
   go[2].set();
