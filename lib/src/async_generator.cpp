@@ -48,18 +48,16 @@ bool async_generator_core::begin_pull(const executor& ex, std::source_location s
                            "one coroutine at a time");
   if (end_ != end_reason::none)
     throw_closed();
-  pulling_ = true;
   if (!body_) {
     body_ = start_task(ex, std::move(*pending_body_), "corio.async_generator", site);
     pending_body_.reset();
     body_->joiners().async_wait(
         {}, boost::asio::bind_executor(loop_executor(ex), body_end_watcher{this}));
-    return true;
+  } else if (!body_->done()) {
+    producer_.notify_one(); // the body waits at its yield (or unwinds: it ends soon)
   }
-  if (body_->done())
-    return false;
-  producer_.notify_one(); // the body waits at its yield (or unwinds: it ends soon)
-  return true;
+  pulling_ = true; // only now: nothing above may leave it set if it throws
+  return !body_->done();
 }
 
 void async_generator_core::report_end() {

@@ -66,7 +66,7 @@
 
 #include <corio/awaitable.hpp>
 #include <corio/detail/async_generator_state.hpp>
-#include <corio/generator.hpp> // generator_exhausted
+#include <corio/errors.hpp> // generator_exhausted
 
 #include <boost/smart_ptr/intrusive_ptr.hpp>
 
@@ -121,6 +121,8 @@ public:
   requires std::invocable < std::decay_t<F>
   &, yielder<T>, Args... > explicit async_generator(F&& f, Args&&... args);
 
+  async_generator(const async_generator&) = delete;
+  async_generator& operator=(const async_generator&) = delete;
   async_generator(async_generator&&) noexcept = default;
   async_generator& operator=(async_generator&& other) noexcept {
     async_generator(std::move(other)).swap(*this);
@@ -167,7 +169,7 @@ awaitable<void> for_each(Generator&& gen, Fn fn) {
   if constexpr (std::is_lvalue_reference_v<Generator>)
     return detail::pull_each(gen, std::move(fn));
   else
-    return detail::pull_each_and_close(std::move(gen), std::move(fn));
+    return detail::pull_each_and_close(std::forward<Generator>(gen), std::move(fn));
 }
 
 } // namespace corio
