@@ -106,6 +106,13 @@ private:
   boost::intrusive_ptr<detail::async_generator_state<T>> state_;
 };
 
+namespace detail {
+/// f(yielder<T>, args...) can be called (what async_generator's constructor takes).
+template <typename F, typename T, typename... Args>
+concept async_generator_body = std::invocable < std::decay_t<F>
+&, yielder<T>, Args... > ;
+} // namespace detail
+
 template <typename T>
 class async_generator {
   static_assert(std::is_object_v<T> && !std::is_const_v<T>,
@@ -118,8 +125,8 @@ public:
   /// stored with the generator (a lambda's captures stay valid); args are passed as a
   /// coroutine takes them (by value unless its parameter is a reference).
   template <typename F, typename... Args>
-  requires std::invocable < std::decay_t<F>
-  &, yielder<T>, Args... > explicit async_generator(F&& f, Args&&... args);
+  requires detail::async_generator_body<F, T, Args...>
+  explicit async_generator(F&& f, Args&&... args);
 
   async_generator(const async_generator&) = delete;
   async_generator& operator=(const async_generator&) = delete;

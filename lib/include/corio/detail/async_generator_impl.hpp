@@ -20,10 +20,8 @@ namespace corio {
 
 template <typename T>
 template <typename F, typename... Args>
-requires std::invocable < std::decay_t<F>
-&, yielder<T>,
-    Args... > async_generator<T>::async_generator(F&& f, Args&&... args)
-    : state_(new state_type()) {
+requires detail::async_generator_body<F, T, Args...>
+async_generator<T>::async_generator(F&& f, Args&&... args) : state_(new state_type()) {
   auto& body = state_->keep_callable(std::forward<F>(f));
   using result = std::invoke_result_t<decltype(body), yielder<T>, Args...>;
   static_assert(std::is_same_v<result, awaitable<void>>,
