@@ -140,6 +140,29 @@ BOOST_AUTO_TEST_CASE(help_describes_every_option_and_exits_0) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
+// Issue 21: the async-generator step of corio-generators' path (generator -> coroutine ->
+// async generator): values that wait, and interval ticks on their grid.
+BOOST_AUTO_TEST_SUITE(generators_app_test)
+
+BOOST_AUTO_TEST_CASE(the_async_example_pulls_numbers_that_wait_and_three_ticks) {
+  const auto result =
+      run_process(corio::test::command(CORIO_APP_GENERATORS_PATH, {"--example", "async"}));
+  BOOST_TEST(result.exit_code == 0, result.err);
+  BOOST_TEST(result.out.find("== async ==\n1\n2\n3\n4\n5\ntick 1 at +0 ms\n") == 0u, result.out);
+  // The ticks are on a 50 ms grid; a loaded machine may skip one, never come early.
+  static const std::regex ticks("tick 2 at \\+[0-9]*[05]0 ms\ntick 3 at \\+[0-9]*[05]0 ms\n$");
+  BOOST_TEST(std::regex_search(result.out, ticks), result.out);
+  BOOST_TEST(result.wall_seconds >= 0.2); // five 20 ms waits, then two 50 ms ones
+}
+
+BOOST_AUTO_TEST_CASE(help_names_the_async_example_and_exits_0) {
+  const auto result = run_process(corio::test::command(CORIO_APP_GENERATORS_PATH, {"--help"}));
+  BOOST_TEST(result.exit_code == 0);
+  BOOST_TEST(result.out.find("async generators") != std::string::npos, result.out);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 // Issue 16: every number option of every app rejects a bad value with exit 2 and says
 // what is wrong in the user's terms: not CLI11's "Value 0 not in range 0.000000 to
 // 1797693..." or "Could not convert", and never NaN or infinity let through.

@@ -19,19 +19,11 @@ using corio::test::value_after;
 
 BOOST_AUTO_TEST_SUITE(as_completed_test)
 
-// Returns `value` once `go` is set.
-corio::awaitable<int> value_when(corio::event& go, int value) {
-  co_await go.wait();
-  co_return value;
-}
-
 // The order of finishing is set by events, not by timers, so that a slow machine
 // (ASan under load) cannot reorder it.
 CORIO_TEST_CASE(tasks_come_out_in_the_order_they_finish) {
   std::array<corio::event, 3> go;
-  std::vector<corio::task<int>> tasks{corio::spawn(value_when(go[0], 1)),
-                                      corio::spawn(value_when(go[1], 2)),
-                                      corio::spawn(value_when(go[2], 3))};
+  std::vector<corio::task<int>> tasks = corio::test::tasks_released_by(go);
   corio::as_completed finished(tasks);
   BOOST_TEST(finished.remaining() == 3u);
   co_await corio::yield_now(); // every task is waiting on its event

@@ -46,9 +46,9 @@ std::vector<std::string> lines_of(const std::filesystem::path& path) {
   return lines;
 }
 
-const std::vector<std::string> workloads = {"spawn-join", "idle",     "ping-pong",
-                                            "fan-out",    "cancel",   "timer-lateness",
-                                            "debug-mode", "parallel", "spawn-remote"};
+const std::vector<std::string> workloads = {
+    "spawn-join",     "idle",       "ping-pong", "fan-out",      "cancel",
+    "timer-lateness", "debug-mode", "parallel",  "spawn-remote", "async-generator"};
 
 } // namespace
 
@@ -67,7 +67,7 @@ BOOST_AUTO_TEST_CASE(quick_run_prints_the_table_and_writes_json_lines_with_sane_
   BOOST_TEST(std::regex_search(result.out, header), result.out);
   for (const std::string workload :
        {"spawn-join (cold)", "spawn-join (warm)", "idle", "ping-pong", "fan-out", "cancel (sleep)",
-        "cancel (queue-get)", "timer-lateness", "parallel", "spawn-remote"})
+        "cancel (queue-get)", "timer-lateness", "parallel", "spawn-remote", "async-generator"})
     BOOST_TEST(contains(result.out, "\n" + workload + ": "), workload);
   BOOST_TEST(contains(result.out, "\ntargets (issue 5"), result.out);
   BOOST_TEST(contains(result.out, "\ntargets (issue 17"), result.out);
@@ -100,9 +100,10 @@ BOOST_AUTO_TEST_CASE(quick_run_prints_the_table_and_writes_json_lines_with_sane_
   for (const std::string& workload : workloads)
     if (workload != "debug-mode" || contains(result.out, "\ndebug-mode: "))
       BOOST_TEST(seen_workloads.contains(workload), workload);
-  for (const std::string impl : {"corio", "raw-asio", "threads", "corio-limit-64", "pool-8",
-                                 "pool-64", "pool-512", "thread-per-request", "corio-loops-2",
-                                 "raw-asio-threads-2", "corio-channel", "corio-channel-loops-2"})
+  for (const std::string impl :
+       {"corio", "raw-asio", "threads", "corio-limit-64", "pool-8", "pool-64", "pool-512",
+        "thread-per-request", "corio-loops-2", "raw-asio-threads-2", "corio-channel",
+        "corio-channel-loops-2", "corio-queue", "generator"})
     BOOST_TEST(seen_impls.contains(impl), impl);
 }
 

@@ -5,7 +5,8 @@
 // One measurement runs in a child process (`corio-bench --child ...`): it runs one
 // workload with one implementation, prints its records as JSON lines and exits, so
 // that the parent can read its peak RSS from wait4(). Each family file
-// (tasks.cpp, ping_pong.cpp, fan_out.cpp, latency.cpp, debug_mode.cpp, loops.cpp) holds the
+// (tasks.cpp, ping_pong.cpp, fan_out.cpp, latency.cpp, debug_mode.cpp, loops.cpp,
+// generators.cpp) holds the
 // implementations of its workloads side by side.
 #ifndef CORIO_APPS_BENCH_BENCH_HPP
 #define CORIO_APPS_BENCH_BENCH_HPP
@@ -90,8 +91,9 @@ std::vector<record> run_fan_out(const child_args& args);
 std::vector<record> run_cancel(const child_args& args);         // latency.cpp
 std::vector<record> run_timer_lateness(const child_args& args); // latency.cpp
 std::vector<record> run_debug_mode(const child_args& args);
-std::vector<record> run_parallel(const child_args& args);     // loops.cpp
-std::vector<record> run_spawn_remote(const child_args& args); // loops.cpp
+std::vector<record> run_parallel(const child_args& args);        // loops.cpp
+std::vector<record> run_spawn_remote(const child_args& args);    // loops.cpp
+std::vector<record> run_async_generator(const child_args& args); // generators.cpp
 /// Whether this build's corio::run_options has the `debug` field (workload 6).
 bool debug_mode_available();
 

@@ -22,6 +22,8 @@
 //   debug-mode      debug_mode.cpp  ns per resumption with corio's debug mode off and on
 //   parallel        loops.cpp       N tasks of ~50 us of CPU spread over 1, 2, ... loops
 //   spawn-remote    loops.cpp       spawn on another loop + await, against the same loop
+//   async-generator generators.cpp  ns per item pulled: async_generator::next(), a
+//                                   corio::queue(1) hand-off, a synchronous generator
 // Many loops (issue 17): corio-loops-L runs corio::run(..., {.loops = L}) and spreads
 // its tasks with spawn(corio::next_loop(), ...); "corio" is always one loop. The
 // fan-out also has raw-asio-threads-T (one io_context run by T threads), the
@@ -65,9 +67,9 @@ using bench::child_args;
 using bench::record;
 using bench::row;
 
-constexpr std::array<std::string_view, 9> workload_names = {
-    "spawn-join",     "idle",       "ping-pong", "fan-out",     "cancel",
-    "timer-lateness", "debug-mode", "parallel",  "spawn-remote"};
+constexpr std::array<std::string_view, 10> workload_names = {
+    "spawn-join",     "idle",       "ping-pong", "fan-out",      "cancel",
+    "timer-lateness", "debug-mode", "parallel",  "spawn-remote", "async-generator"};
 const std::vector<std::string> trio = {"corio", "raw-asio", "threads"};
 
 std::size_t hardware_threads() {
@@ -108,13 +110,14 @@ struct scale {
   std::size_t resumptions;   // debug-mode
   std::size_t crunches;      // parallel
   std::size_t remote_spawns; // spawn-remote
+  std::size_t items;         // async-generator
 };
 
-const scale full_scale{100'000, 10'000, 1.0,    200'000, {100, 1'000, 5'000, 10'000},
-                       0.1,     10'000, 10'000, 0.5,     1'000'000,
-                       20'000,  100'000};
-const scale quick_scale{10'000, 500,   0.2, 10'000,  {50, 200}, 0.02,
-                        500,    1'000, 0.1, 100'000, 400,       2'000};
+const scale full_scale{100'000, 10'000,  1.0,    200'000, {100, 1'000, 5'000, 10'000},
+                       0.1,     10'000,  10'000, 0.5,     1'000'000,
+                       20'000,  100'000, 200'000};
+const scale quick_scale{10'000, 500, 0.2,     10'000, {50, 200}, 0.02,  500,
+                        1'000,  0.1, 100'000, 400,    2'000,     10'000};
 
 struct options {
   bool quick = false;
@@ -218,6 +221,9 @@ group plan_workload(std::string_view workload, const scale& s, const options& op
   } else if (workload == "spawn-remote") {
     for (const std::string impl : {"corio", "corio-loops-2"})
       add(impl, s.remote_spawns, {}, 0, 0);
+  } else if (workload == "async-generator") {
+    for (const std::string impl : {"corio", "corio-queue", "generator"})
+      add(impl, s.items, {}, 0, 0);
   }
   return g;
 }
@@ -235,6 +241,7 @@ std::vector<record> run_child(const child_args& args) {
       {"debug-mode", bench::run_debug_mode},
       {"parallel", bench::run_parallel},
       {"spawn-remote", bench::run_spawn_remote},
+      {"async-generator", bench::run_async_generator},
   }};
   for (const auto& [name, run] : families)
     if (name == args.workload)
@@ -512,7 +519,7 @@ CLI::Validator impl_name() {
         static const std::regex known(
             "corio|corio-debug|raw-asio|threads|thread-per-request|pool-[1-9][0-9]*|"
             "corio-limit-[1-9][0-9]*|corio-loops-[1-9][0-9]*|raw-asio-threads-[1-9][0-9]*|"
-            "corio-channel|corio-channel-loops-2");
+            "corio-channel|corio-channel-loops-2|corio-queue|generator");
         return std::regex_match(name, known) ? std::string()
                                              : fmt::format("unknown implementation '{}'", name);
       },
@@ -533,7 +540,8 @@ int run_app(int argc, char** argv) {
   app.add_option("--impl", opts.impls,
                  "run only these implementations (comma-separated): corio, raw-asio, threads, "
                  "corio-limit-64, pool-8, pool-64, pool-512, thread-per-request, corio-debug, "
-                 "corio-loops-2, raw-asio-threads-2, corio-channel, corio-channel-loops-2")
+                 "corio-loops-2, raw-asio-threads-2, corio-channel, corio-channel-loops-2, "
+                 "corio-queue, generator")
       ->delimiter(',')
       ->check(impl_name());
   app.add_option("--json", opts.json_path, "also write one JSON object per row and line to FILE");

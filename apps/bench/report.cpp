@@ -101,6 +101,13 @@ const std::vector<workload_info>& workloads() {
        {},
        {"ns/spawn", "per_op_ns", unit::ns},
        {{"loops", "loops", unit::rate}, {"wall s", "wall_s", unit::seconds}}},
+      {"async-generator",
+       "pull N numbers one at a time: corio: async_generator::next(); corio-queue: a producer "
+       "task and a corio::queue(1); generator: a synchronous corio::generator",
+       {},
+       {},
+       {"ns/item", "per_op_ns", unit::ns},
+       {{"wall s", "wall_s", unit::seconds}}},
   };
   return all;
 }

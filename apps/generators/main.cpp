@@ -2,8 +2,12 @@
 // written with corio::generator. Each example reproduces a program from the seed notes
 // 003 ("Python basic 37: Coroutine") and 004 ("Day 10 - concurrency and coroutines").
 //
+// The last example, `async`, goes one step further than the seeds: an async generator (PEP
+// 525), which waits between its values, and corio::interval, tokio's ticks, built on it.
+//
 // Run:   corio-generators                      all examples
-//        corio-generators --example average    one of: numbers lines send average states yield-from
+//        corio-generators --example average    one of: numbers lines send average states
+//                                              yield-from async
 //        corio-generators --example lines --file big.txt   (default: a temporary file of --lines N)
 //
 // Expected output (abridged):
@@ -17,7 +21,13 @@
 //   == states ==             after creation: created / inside the body: running /
 //                            after next(): suspended / ... / after send(20): closed
 //   == yield-from ==         ['A', 'B', 1, 2, 3], twice (loops, then elements_of)
+//   == async ==              1 2 3 4 5, one per line, 20 ms apart /
+//                            tick 1 at +0 ms / tick 2 at +50 ms / tick 3 at +100 ms
+#include <corio/async_generator.hpp>
 #include <corio/generator.hpp>
+#include <corio/interval.hpp>
+#include <corio/run.hpp>
+#include <corio/sleep.hpp>
 
 #include "app_main.hpp"
 #include "cli_checks.hpp"
@@ -25,10 +35,12 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <ranges>
 #include <string>
 #include <string_view>
@@ -39,11 +51,13 @@
 
 namespace {
 
+//! [generator]
 // Seed 004, "generators": gen_numbers(n) yields 1..n, one value per request.
 corio::generator<int> numbers_up_to(int n) {
   for (int i = 1; i <= n; ++i)
     co_yield i;
 }
+//! [generator]
 
 void numbers_example() {
   for (int number : numbers_up_to(5))
@@ -189,6 +203,44 @@ void yield_from_example() {
   print_all(with_elements_of());
 }
 
+//! [async-generator]
+// The same numbers, but each one takes a wait to make (a timer here; a socket read in real
+// code): an async generator may co_await between its values, and its consumer pulls them
+// with co_await next(), Python's `async for`. Nothing runs ahead of the consumer.
+corio::awaitable<void> numbers_arriving(corio::yielder<int> yield, int n) {
+  for (int i = 1; i <= n; ++i) {
+    co_await corio::sleep(std::chrono::milliseconds(20));
+    co_await yield(i);
+  }
+}
+
+corio::awaitable<void> print_numbers_as_they_arrive() {
+  corio::async_generator<int> numbers(numbers_arriving, 5);
+  while (std::optional<int> number = co_await numbers.next()) // async for number in numbers:
+    fmt::print("{}\n", *number);
+}
+//! [async-generator]
+
+// corio::interval is an async generator of ticks (tokio's time::interval); for_each is the
+// loop, and returning false is its `break`.
+corio::awaitable<void> three_ticks() {
+  std::optional<std::chrono::steady_clock::time_point> first;
+  int count = 0;
+  co_await corio::for_each(corio::interval(std::chrono::milliseconds(50)), [&](auto tick) {
+    first = first.value_or(tick);
+    const auto offset = std::chrono::duration_cast<std::chrono::milliseconds>(tick - *first);
+    fmt::print("tick {} at +{} ms\n", ++count, offset.count());
+    return count < 3;
+  });
+}
+
+void async_example() {
+  corio::run([]() -> corio::awaitable<void> {
+    co_await print_numbers_as_they_arrive();
+    co_await three_ticks();
+  }());
+}
+
 int run_app(int argc, char** argv) {
   std::string example = "all";
   std::string file;
@@ -197,12 +249,14 @@ int run_app(int argc, char** argv) {
       {"numbers", numbers_example}, {"lines", [&] { lines_example(file, lines); }},
       {"send", send_example},       {"average", average_example},
       {"states", states_example},   {"yield-from", yield_from_example},
+      {"async", async_example},
   };
   std::vector<std::string> names{"all"};
   for (const auto& entry : examples)
     names.push_back(entry.first);
 
-  CLI::App app{"corio-generators: Python's generators, send() and yield from, in C++"};
+  CLI::App app{"corio-generators: Python's generators, send(), yield from and async generators, "
+               "in C++"};
   app.add_option("--example", example, "which example to run (default: all)")
       ->check(CLI::IsMember(names));
   app.add_option("--file", file, "file for the lines example (default: a generated one)")

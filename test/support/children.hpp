@@ -8,13 +8,17 @@
 #include "support/corio_test.hpp"
 
 #include <corio/errors.hpp>
+#include <corio/event.hpp>
 #include <corio/shield.hpp>
 #include <corio/sleep.hpp>
 #include <corio/task.hpp>
 
 #include <chrono>
+#include <cstddef>
+#include <span>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace corio::test {
 
@@ -24,6 +28,21 @@ inline awaitable<int> fail_after(std::chrono::milliseconds delay, std::string me
   co_await corio::sleep(delay);
   log(message + " thrown");
   throw std::runtime_error(message);
+}
+
+/// Returns `value` once `go` is set: tests set the order of finishing with events, not
+/// timers, so that a slow machine (ASan under load) cannot reorder it.
+inline awaitable<int> value_when(corio::event& go, int value) {
+  co_await go.wait();
+  co_return value;
+}
+
+/// One task per event: task i returns i + 1 once go[i] is set.
+inline std::vector<task<int>> tasks_released_by(std::span<corio::event> go) {
+  std::vector<task<int>> tasks;
+  for (std::size_t i = 0; i < go.size(); ++i)
+    tasks.push_back(corio::spawn(value_when(go[i], static_cast<int>(i) + 1)));
+  return tasks;
 }
 
 /// Sleeps `delay` and returns `value`; logs "<name> done" or "<name> cancelled".

@@ -22,9 +22,22 @@
 // handles throw std::logic_error.
 // Thread-safety: loop thread only; one next() at a time (a second concurrent one
 // waits for a later task).
+//
+// The async-generator form (Python 3.13's `async for t in as_completed(tasks)`):
+//
+//   co_await corio::for_each(corio::as_completed_generator(downloads),
+//                            [](corio::task<page> t) -> corio::awaitable<void> {
+//                              show(co_await t);
+//                            });
+//
+// as_completed_generator(tasks) is an async_generator<task<T>> over the same order
+// (recorded from the call). It follows async_generator's rules: cancelling a coroutine
+// inside its next() closes it (a later next() throws generator_exhausted); the tasks
+// keep running either way. Use the class when a cancelled wait must leave it usable.
 #ifndef CORIO_AS_COMPLETED_HPP
 #define CORIO_AS_COMPLETED_HPP
 
+#include <corio/async_generator.hpp>
 #include <corio/awaitable.hpp>
 #include <corio/detail/child_set.hpp>
 #include <corio/errors.hpp>
@@ -79,6 +92,18 @@ private:
   boost::intrusive_ptr<detail::child_set> set_;
   std::size_t returned_ = 0;
 };
+
+/// The tasks in the order they finish, as an async generator (see above). Constructing
+/// it watches the tasks at once, as the class does.
+template <typename T>
+async_generator<task<T>> as_completed_generator(std::vector<task<T>> tasks) {
+  return async_generator<task<T>>(
+      [](yielder<task<T>> yield, as_completed<T> finished) -> awaitable<void> {
+        while (std::optional<task<T>> t = co_await finished.next())
+          co_await yield(std::move(*t));
+      },
+      as_completed<T>(std::move(tasks)));
+}
 
 } // namespace corio
 

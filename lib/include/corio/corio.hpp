@@ -11,6 +11,7 @@
 
 #include <corio/any_task.hpp>
 #include <corio/as_completed.hpp>
+#include <corio/async_generator.hpp>
 #include <corio/awaitable.hpp>
 #include <corio/barrier.hpp>
 #include <corio/cancel_on.hpp>
@@ -20,6 +21,7 @@
 #include <corio/errors.hpp>
 #include <corio/event.hpp>
 #include <corio/gather.hpp>
+#include <corio/interval.hpp>
 #include <corio/introspection.hpp>
 #include <corio/log.hpp>
 #include <corio/loop.hpp>

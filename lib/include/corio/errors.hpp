@@ -89,6 +89,26 @@ public:
   explicit broken_barrier(const std::string& what = "corio::barrier: the barrier was aborted");
 };
 
+/// corio::generator (generator.hpp): send() before the first next(): there is no paused co_yield to
+/// receive the value. Python: "TypeError: can't send non-None value to a just-started generator".
+class generator_not_started : public std::logic_error {
+public:
+  generator_not_started()
+      : std::logic_error("corio::generator: can't send a value to a just-started generator; "
+                         "call next() first to run it to its first co_yield") {}
+};
+
+/// next() or send() on a closed corio::generator (finished, failed or closed), and next() on a
+/// closed corio::async_generator. Python: StopIteration. Declared here so that
+/// async_generator.hpp need not include generator.hpp.
+class generator_exhausted : public std::logic_error {
+public:
+  generator_exhausted()
+      : std::logic_error("corio::generator: the generator is closed; it yields no more values") {}
+  /// With a message of its own (async_generator.hpp says why the generator is closed).
+  explicit generator_exhausted(const std::string& what) : std::logic_error(what) {}
+};
+
 /// True for corio::cancelled_error and for any system_error carrying
 /// asio::error::operation_aborted: both mean "this operation was cancelled".
 bool is_cancellation(const std::exception_ptr& error) noexcept;

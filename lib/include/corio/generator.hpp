@@ -38,6 +38,8 @@
 #ifndef CORIO_GENERATOR_HPP
 #define CORIO_GENERATOR_HPP
 
+#include <corio/errors.hpp> // generator_not_started, generator_exhausted
+
 #include <coroutine>
 #include <cstddef>
 #include <exception>
@@ -66,22 +68,6 @@ std::basic_ostream<Char, Traits>& operator<<(std::basic_ostream<Char, Traits>& o
                                              generator_state state) {
   return out << to_string(state);
 }
-
-/// send() before the first next(): there is no paused co_yield to receive the value.
-/// Python: "TypeError: can't send non-None value to a just-started generator".
-class generator_not_started : public std::logic_error {
-public:
-  generator_not_started()
-      : std::logic_error("corio::generator: can't send a value to a just-started generator; "
-                         "call next() first to run it to its first co_yield") {}
-};
-
-/// next() or send() on a closed generator (finished, failed or closed). Python: StopIteration.
-class generator_exhausted : public std::logic_error {
-public:
-  generator_exhausted()
-      : std::logic_error("corio::generator: the generator is closed; it yields no more values") {}
-};
 
 /// `co_yield corio::elements_of(range)`: yield every element of `range`, Python's `yield from`.
 /// A corio::generator with the same Yield and Sent is truly delegated to: send() reaches it and
