@@ -351,6 +351,22 @@ BOOST_AUTO_TEST_CASE(without_a_signal_run_returns_and_restores_the_previous_disp
   BOOST_TEST((term_after.sa_handler == SIG_IGN));
 }
 
+// Issue 19's edge "a signal before run() started": corio's handling is not installed yet,
+// so the program's own disposition takes it, and the run that follows is not interrupted by
+// it (nothing of it is left pending for corio to find).
+BOOST_AUTO_TEST_CASE(a_signal_before_run_meets_the_programs_handler_and_does_not_reach_run) {
+  const own_handler previous(SIGINT);
+  std::raise(SIGINT);
+  BOOST_TEST(test_handler_calls == 1);
+  const int result = corio::run([]() -> corio::awaitable<int> {
+    co_await corio::sleep(5ms);
+    co_return 4;
+  }());
+  BOOST_TEST(result == 4);
+  BOOST_TEST(test_handler_calls == 1);
+  BOOST_TEST(own_handler::is_installed(SIGINT));
+}
+
 BOOST_AUTO_TEST_CASE(an_exception_from_main_after_a_signal_still_reports_the_signal) {
   const own_handler previous(SIGINT);
   corio::test::captured_log log;
