@@ -124,18 +124,46 @@ struct static_server {
   std::string url;
 };
 
+// Binds `fd` to an ephemeral 127.0.0.1 port and listens; the flags URL there.
+std::string listen_on_loopback(int fd) {
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  BOOST_TEST_REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&address), length) == 0);
+  BOOST_TEST_REQUIRE(listen(fd, 64) == 0);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  return "http://127.0.0.1:" + std::to_string(ntohs(address.sin_port)) + "/flags";
+}
+
+// A connection accepted on `fd` within 50 ms, or -1.
+int accept_one(int fd) {
+  pollfd readable{fd, POLLIN, 0};
+  if (poll(&readable, 1, 50) <= 0)
+    return -1;
+  return accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
+}
+
+// One request's header from `client`; empty when it closes or says nothing for 5 s
+// (a connection probe).
+std::string read_request(int client) {
+  std::string request;
+  char buffer[4096];
+  while (request.find("\r\n\r\n") == std::string::npos) {
+    pollfd ready{client, POLLIN, 0};
+    const ssize_t n = poll(&ready, 1, 5000) > 0 ? recv(client, buffer, sizeof buffer, 0) : 0;
+    if (n <= 0)
+      return {};
+    request.append(buffer, static_cast<std::size_t>(n));
+  }
+  return request;
+}
+
 // A server that answers every request with the same bytes, then closes the connection:
 // for answers no honest server sends (a wrong digest). Stopped when the test ends.
 struct scripted_server {
-  explicit scripted_server(std::string answer) : answer_(std::move(answer)) {
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    BOOST_TEST_REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&address), length) == 0);
-    BOOST_TEST_REQUIRE(listen(fd_, 64) == 0);
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
-    url = "http://127.0.0.1:" + std::to_string(ntohs(address.sin_port)) + "/flags";
+  explicit scripted_server(std::string answer)
+      : answer_(std::move(answer)), url(listen_on_loopback(fd_)) {
     thread_ = std::jthread([this](const std::stop_token& stop) { serve(stop); });
   }
   ~scripted_server() {
@@ -146,27 +174,13 @@ struct scripted_server {
   scripted_server(const scripted_server&) = delete;
   scripted_server& operator=(const scripted_server&) = delete;
 
-  std::string url;
-
 private:
   void serve(const std::stop_token& stop) const {
     while (!stop.stop_requested()) {
-      pollfd readable{fd_, POLLIN, 0};
-      if (poll(&readable, 1, 50) <= 0)
-        continue;
-      const int client = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      const int client = accept_one(fd_);
       if (client < 0)
         continue;
-      std::string request;
-      char buffer[4096];
-      while (request.find("\r\n\r\n") == std::string::npos) {
-        pollfd ready{client, POLLIN, 0};
-        const ssize_t n = poll(&ready, 1, 5000) > 0 ? recv(client, buffer, sizeof buffer, 0) : 0;
-        if (n <= 0)
-          break; // a connection probe, or a client that said nothing
-        request.append(buffer, static_cast<std::size_t>(n));
-      }
-      if (!request.empty())
+      if (!read_request(client).empty())
         send(client, answer_.data(), answer_.size(), MSG_NOSIGNAL);
       close(client);
     }
@@ -174,6 +188,61 @@ private:
 
   std::string answer_;
   int fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+public:
+  std::string url;
+
+private:
+  std::jthread thread_;
+};
+
+// A stale keep-alive connection that is slow to fail, then a slow retry: answers the
+// first request at once and keeps the connection; holds the second for `stall` and
+// closes without an answer; answers the third (the retry, on a new connection) after
+// `slow`. Stopped when the test ends.
+struct stale_then_slow_server {
+  stale_then_slow_server(std::chrono::milliseconds stall, std::chrono::milliseconds slow)
+      : url(listen_on_loopback(fd_)), stall_(stall), slow_(slow) {
+    thread_ = std::jthread([this](const std::stop_token& stop) { serve(stop); });
+  }
+  ~stale_then_slow_server() {
+    thread_.request_stop();
+    thread_.join();
+    close(fd_);
+  }
+  stale_then_slow_server(const stale_then_slow_server&) = delete;
+  stale_then_slow_server& operator=(const stale_then_slow_server&) = delete;
+
+private:
+  void serve(const std::stop_token& stop) const {
+    static const std::string ok = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nGIF";
+    int requests = 0;
+    while (!stop.stop_requested() && requests < 3) {
+      const int client = accept_one(fd_);
+      if (client < 0)
+        continue;
+      while (!read_request(client).empty()) { // empty: reach()'s probe
+        ++requests;
+        if (requests == 1) {
+          send(client, ok.data(), ok.size(), MSG_NOSIGNAL);
+          continue;
+        }
+        std::this_thread::sleep_for(requests == 2 ? stall_ : slow_);
+        if (requests == 3)
+          send(client, ok.data(), ok.size(), MSG_NOSIGNAL);
+        break;
+      }
+      close(client);
+    }
+  }
+
+  int fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+public:
+  std::string url;
+
+private:
+  std::chrono::milliseconds stall_, slow_;
   std::jthread thread_;
 };
 
@@ -393,6 +462,24 @@ BOOST_AUTO_TEST_CASE(requests_slower_than_the_timeout_are_errors) {
     BOOST_TEST(result.out.find("timed out after 0.2s: 3") != std::string::npos, result.out);
   }
   BOOST_TEST(s.stop().exit_code == stopped_by_sigterm);
+}
+
+// --timeout bounds the whole request, its retry on a fresh connection included: the
+// stale connection takes 0.7 s to fail, the retry's answer takes 0.6 s more, so the
+// request has used at least 1.3 s of its 1 s by then and must fail as a timeout (a
+// retry with a fresh --timeout succeeded here). Only lower bounds on time are relied on.
+BOOST_AUTO_TEST_CASE(a_retry_after_a_stale_connection_gets_only_what_is_left_of_the_timeout) {
+  for (const auto& mode : modes) {
+    stale_then_slow_server s(700ms, 600ms);
+    const auto result = download(
+        {"--mode", mode, "--concurrency", "1", "--timeout", "1", "--server", s.url, "us", "fr"});
+    BOOST_TEST(result.exit_code == 1, mode << ": " << result.out << result.err);
+    const auto sum = summary_of(result.out);
+    BOOST_TEST(sum.ok == 1, mode << ": " << result.out);
+    BOOST_TEST(sum.errors == 1, mode << ": " << result.out);
+    BOOST_TEST(result.out.find("timed out after 1s: 1 (fr)") != std::string::npos,
+               mode << ": " << result.out);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(a_server_killed_mid_run_gives_errors_not_a_hang) {

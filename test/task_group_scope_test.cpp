@@ -7,6 +7,7 @@
 #include "support/children.hpp"
 #include "support/corio_test.hpp"
 
+#include <corio/cancel_scope.hpp>
 #include <corio/errors.hpp>
 #include <corio/introspection.hpp>
 #include <corio/sleep.hpp>
@@ -78,6 +79,35 @@ corio::awaitable<void> nested_groups(std::chrono::milliseconds outer,
       co_return;
     });
   });
+}
+
+using time_point = std::chrono::steady_clock::time_point;
+
+// Records current_deadline() after a suspension (the task's later step sees it too).
+corio::awaitable<void> record_deadline(std::optional<time_point>& into) {
+  co_await corio::sleep(1ms);
+  into = corio::current_deadline();
+}
+
+// A child that spawns a grandchild into the same group.
+corio::awaitable<void> spawn_grandchild(corio::task_group& g, std::optional<time_point>& mine,
+                                        std::optional<time_point>& grandchild) {
+  mine = corio::current_deadline();
+  g.spawn(record_deadline(grandchild));
+  co_return;
+}
+
+corio::awaitable<std::optional<time_point>> deadline_now() {
+  co_return corio::current_deadline();
+}
+
+// A plain task_group (not a scope) in the owner's task.
+corio::awaitable<void> plain_group(std::optional<time_point>& owner,
+                                   std::optional<time_point>& child) {
+  corio::task_group group;
+  owner = corio::current_deadline();
+  group.spawn(record_deadline(child));
+  co_await group.join();
 }
 
 } // namespace
@@ -377,6 +407,48 @@ CORIO_TEST_CASE(next_done_and_size_in_the_body_leave_the_body_out) {
     BOOST_TEST(g.size() == 0u);
   });
   BOOST_TEST((ended == std::vector<std::string>{"b=2", "a=1"}));
+}
+
+// Trio's rule: a nursery inside a cancel scope, its children see the scope's deadline.
+// The body, a child and a grandchild the child spawned via g.spawn all see it.
+CORIO_TEST_CASE(the_body_children_and_grandchildren_see_the_deadline_around_the_scope) {
+  const time_point deadline = std::chrono::steady_clock::now() + 1h;
+  std::optional<time_point> body, child, grandchild;
+  co_await corio::timeout_at(
+      deadline, corio::with_task_group([&](corio::task_group& g) -> corio::awaitable<void> {
+        g.spawn(spawn_grandchild(g, child, grandchild));
+        co_await corio::sleep(1ms);
+        body = corio::current_deadline();
+      }));
+  BOOST_TEST((body == deadline));
+  BOOST_TEST((child == deadline));
+  BOOST_TEST((grandchild == deadline));
+}
+
+// A plain task_group's children may outlive the owner's scope (its destructor only
+// cancels), so they keep starting with no enclosing scope, as corio::spawn's do.
+CORIO_TEST_CASE(a_plain_task_groups_children_start_with_no_deadline) {
+  const time_point deadline = std::chrono::steady_clock::now() + 1h;
+  std::optional<time_point> owner, child = deadline;
+  co_await corio::timeout_at(deadline, plain_group(owner, child));
+  BOOST_TEST((owner == deadline));
+  BOOST_TEST(!child.has_value());
+}
+
+// Nesting works through the group: a tighter scope in the body or a child wins, a
+// looser one does not lift the enclosing deadline.
+CORIO_TEST_CASE(a_tighter_scope_inside_the_group_wins_a_looser_one_does_not) {
+  const time_point deadline = std::chrono::steady_clock::now() + 1h;
+  std::optional<time_point> tighter, looser;
+  co_await corio::move_on_at(
+      deadline, corio::with_task_group([&](corio::task_group& g) -> corio::awaitable<void> {
+        g.spawn([](std::optional<time_point>& into, time_point later) -> corio::awaitable<void> {
+          into = co_await corio::timeout_at(later, deadline_now());
+        }(looser, deadline + 1h));
+        tighter = co_await corio::timeout_at(deadline - 30min, deadline_now());
+      }));
+  BOOST_TEST((tighter == deadline - 30min));
+  BOOST_TEST((looser == deadline));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

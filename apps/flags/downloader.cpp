@@ -27,7 +27,9 @@
 // each of the N permits' holders) reuses one connection, opened on first use and
 // reopened after an error; a request that fails on a reused connection before any
 // answer (the server closed it while idle) is retried once on a fresh one.
-// --timeout bounds each request (connect + send + receive) in every mode.
+// --timeout bounds each request (connect + send + receive) in every mode, the retry
+// included: one deadline per request, fixed when it starts, so a retry gets only the
+// time left (not a fresh --timeout, which let one request take twice the limit).
 //  - sequential / threadpool: a blocking client. Each call runs one Beast operation
 //    on the thread's own io_context and returns when it is done or the deadline has
 //    passed: a blocking call with a timeout, as a classic client does with poll().
@@ -166,6 +168,12 @@ bool stale_connection(const error_code& ec) {
          ec == asio::error::connection_reset || ec == asio::error::broken_pipe;
 }
 
+// When a request started now must be done, its retry included.
+std::chrono::steady_clock::time_point request_deadline(const job& j) {
+  return std::chrono::steady_clock::now() +
+         std::chrono::duration_cast<std::chrono::steady_clock::duration>(j.timeout);
+}
+
 // One keep-alive connection and its read buffer.
 struct connection {
   explicit connection(const asio::any_io_executor& ex) : stream(ex) {}
@@ -189,19 +197,19 @@ public:
   explicit blocking_client(const job& j) : job_(j), connection_(ioc_.get_executor()) {}
 
   outcome fetch(std::string_view code) {
-    error_code ec = exchange(code);
+    const auto deadline = request_deadline(job_);
+    error_code ec = exchange(code, deadline);
     if (ec && reused_ && stale_connection(ec))
-      ec = exchange(code);
+      ec = exchange(code, deadline); // what is left of the same deadline
     if (ec)
       return {status::error, describe(ec, job_)};
     return check(response_, code, job_);
   }
 
 private:
-  error_code exchange(std::string_view code) {
+  error_code exchange(std::string_view code, std::chrono::steady_clock::time_point deadline) {
     auto& stream = connection_.stream;
-    stream.expires_after(
-        std::chrono::duration_cast<std::chrono::steady_clock::duration>(job_.timeout));
+    stream.expires_at(deadline);
     reused_ = connection_.open;
     error_code ec;
     if (!connection_.open) {
@@ -295,11 +303,12 @@ corio::awaitable<outcome> fetch_async(const job& j, connection_pool& pool, std::
     conn = std::move(pool.back());
     pool.pop_back();
   }
+  const auto deadline = request_deadline(j); // the retry gets only what is left
   for (bool retry = conn->open;; retry = false) {
     error_code ec;
     response res;
     try {
-      res = co_await corio::timeout(j.timeout, exchange(*conn, j, code));
+      res = co_await corio::timeout_at(deadline, exchange(*conn, j, code));
     } catch (const boost::system::system_error& error) {
       ec = error.code();
     }

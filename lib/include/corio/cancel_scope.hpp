@@ -34,7 +34,8 @@
 //
 // Nesting: the effective deadline is the minimum of the enclosing scopes',
 // current_deadline() returns it (nullopt: none), in aw and in everything aw awaits
-// in its task, including aw's own scopes (tasks aw spawns start with none). Trio's
+// in its task, including aw's own scopes (tasks aw spawns start with none, except
+// with_task_group's body and children, which see it: task_group.hpp). Trio's
 // rule decides who reports: when aw ends cancelled, a scope reports its own cut only
 // if nothing outside it is cancelling too. So an inner scope's expiry never surfaces
 // as an outer's timeout_error (the outer gets the inner's timeout_error as aw's own

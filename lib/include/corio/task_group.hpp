@@ -27,6 +27,10 @@
 // scope is a std::logic_error (the scope joins when the body ends). A body that ends
 // cancelled makes with_task_group throw cancelled_error once the children ended,
 // except a void body cancelled by g.cancel(): then the scope ends normally.
+// Deadlines (Trio's nursery): the body and every task spawned into the scope's group,
+// at any depth, see the deadline around with_task_group in current_deadline()
+// (cancel_scope.hpp); a plain task_group's children start with none, since they may
+// outlive the owner's scope.
 //
 // As a growing task set (tokio's JoinSet): next_done() waits for the next child to
 // end and returns its handle, already done (`co_await *t` gives its value or rethrows);

@@ -86,11 +86,18 @@ public:
   template <typename T>
   task_core_ptr<T> start(awaitable<T> body, std::string name, std::source_location site) {
     auto core = start_task(ex_, std::move(body), std::move(name), site);
+    if (children_scope_ != nullptr)
+      core->set_enclosing_scope(children_scope_);
     watch(core);
     if (stopping_)
       core->cancel();
     return core;
   }
+
+  /// Children started from now on see `scope` as their enclosing cancel scope
+  /// (current_deadline()). Only for an owner that awaits every child's end while
+  /// `scope` runs (with_task_group): the pointer must outlive every child.
+  void inherit_scope(scope_state* scope) noexcept { children_scope_ = scope; }
 
   /// Watches a task someone else started (gather and as_completed of task handles).
   void watch(const boost::intrusive_ptr<task_core_base>& core);
@@ -154,6 +161,7 @@ private:
   std::vector<std::exception_ptr> further_;
   std::deque<boost::intrusive_ptr<task_core_base>> unreported_; // keep_finished only
   waiter_list<> wakeups_{"child tasks"};
+  scope_state* children_scope_ = nullptr; // inherit_scope()
 };
 
 template <typename Ready>

@@ -10,6 +10,14 @@
 // The guard around the body stops the set when the body ends cancelled, so a body
 // that ends early by a cancellation never leaves the others running.
 //
+// Deadlines (Trio: a nursery's children see the cancel scopes around it): the body
+// and every child spawned into the group, at any depth, get the owner's enclosing
+// cancel scope as theirs, so current_deadline() there is the owner's. Safe because
+// the owner stays in join_children() until every child has ended (also when it is
+// cancelled or a child fails), and the owner's scope runs at least that long; and
+// spawn() after the join throws. A plain task_group does not do this: its
+// destructor only cancels, so its children may outlive the owner's scope.
+//
 // Invariants: body_index_ is set before the body is started and never changes; the
 // body never appears in next_done() and is not counted by size().
 //
@@ -17,6 +25,7 @@
 #ifndef CORIO_DETAIL_TASK_GROUP_IMPL_HPP
 #define CORIO_DETAIL_TASK_GROUP_IMPL_HPP
 
+#include <corio/detail/step.hpp>
 #include <corio/errors.hpp>
 
 #include <exception>
@@ -50,6 +59,8 @@ awaitable<T> guarded_body(boost::intrusive_ptr<child_set> set, awaitable<T> body
 template <typename T>
 awaitable<T> task_group_scope::run(task_group& group, awaitable<T> body,
                                    std::source_location site) {
+  if (const task_core_base* owner = running_task())
+    group.set_->inherit_scope(owner->enclosing_scope());
   group.body_index_ = group.set_->size();
   task<T> body_task =
       group.spawn(guarded_body(group.set_, std::move(body)), "task_group body", site);
