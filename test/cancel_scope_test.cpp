@@ -33,26 +33,12 @@
 
 using namespace std::chrono_literals;
 using corio::test::event_log;
+using corio::test::sleep_logging_cancellation;
 using corio::test::value_after;
+using corio::test::yield_once;
 using clock_type = std::chrono::steady_clock;
 
 namespace {
-
-corio::awaitable<void> sleep_logging_cancellation(event_log& log, std::string who) {
-  try {
-    co_await corio::sleep(1h);
-  } catch (const boost::system::system_error&) {
-    log(who + " cancelled");
-    throw;
-  }
-}
-
-corio::awaitable<int> yield_once(event_log& log) {
-  log("started");
-  co_await corio::yield_now();
-  log("resumed");
-  co_return 1;
-}
 
 corio::awaitable<int> never_suspends() {
   co_return 7;

@@ -138,13 +138,8 @@ CORIO_TEST_CASE(a_zero_timeout_cancels_an_operation_that_suspends) {
 // raises TimeoutError. The operation starts, and its one suspension is cancelled.
 CORIO_TEST_CASE(a_zero_timeout_cancels_an_operation_that_yields_once) {
   event_log log;
-  auto yield_once = [](event_log& log) -> corio::awaitable<int> {
-    log("started");
-    co_await corio::yield_now();
-    log("resumed");
-    co_return 1;
-  };
-  BOOST_CHECK_THROW(co_await corio::timeout(0s, yield_once(log)), corio::timeout_error);
+  BOOST_CHECK_THROW(co_await corio::timeout(0s, corio::test::yield_once(log)),
+                    corio::timeout_error);
   BOOST_TEST(log.str() == "started");
 }
 

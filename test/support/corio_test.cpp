@@ -14,6 +14,22 @@ awaitable<int> value_after(std::chrono::milliseconds delay, int value) {
   co_return value;
 }
 
+awaitable<int> yield_once(event_log& log) {
+  log("started");
+  co_await corio::yield_now();
+  log("resumed");
+  co_return 1;
+}
+
+awaitable<void> sleep_logging_cancellation(event_log& log, std::string who) {
+  try {
+    co_await corio::sleep(std::chrono::hours(1));
+  } catch (const boost::system::system_error&) {
+    log(who.empty() ? "cancelled" : who + " cancelled");
+    throw;
+  }
+}
+
 std::string event_log::str() const {
   std::string joined;
   for (const auto& event : events_) {

@@ -59,6 +59,14 @@ private:
   std::vector<std::string> events_;
 };
 
+/// Logs "started", yields once (corio::yield_now), logs "resumed", returns 1: an
+/// operation whose one suspension a deadline or a cancellation can cut.
+awaitable<int> yield_once(event_log& log);
+
+/// Sleeps an hour; logs "<who> cancelled" (or "cancelled" when `who` is empty) when the
+/// sleep is cancelled, and rethrows.
+awaitable<void> sleep_logging_cancellation(event_log& log, std::string who = {});
+
 /// While alive, every new thread of this process asks for a stack no machine has, so
 /// pthread_create fails (EAGAIN) as when a process runs out of threads or memory
 /// (glibc's per-process default thread attributes; restored on destruction).

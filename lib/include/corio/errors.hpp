@@ -79,7 +79,7 @@ public:
 
 private:
   int signal_number_;
-  char message_[40];
+  char message_[40]{};
 };
 
 /// Thrown by barrier::wait() when the barrier was aborted (asyncio.BrokenBarrierError,

@@ -32,7 +32,7 @@
 #include <functional>
 #include <memory>
 
-#include <signal.h>
+#include <signal.h> // NOLINT(modernize-deprecated-headers): POSIX sigaction, not in <csignal>
 
 namespace corio::detail {
 
