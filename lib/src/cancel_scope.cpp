@@ -1,5 +1,6 @@
 #include <corio/cancel_scope.hpp>
 
+#include <corio/clock.hpp>
 #include <corio/detail/step.hpp>
 #include <corio/detail/task_core.hpp>
 
@@ -27,14 +28,6 @@ std::optional<std::chrono::steady_clock::time_point> current_deadline() noexcept
 
 namespace corio::detail {
 
-std::chrono::steady_clock::time_point deadline_after(std::chrono::steady_clock::duration limit) {
-  using clock = std::chrono::steady_clock;
-  const auto now = clock::now();
-  if (limit >= clock::time_point::max() - now)
-    return clock::time_point::max();
-  return now + limit;
-}
-
 void scope_state::start_clock(clock::duration limit) noexcept {
   limit_ = limit;
   deadline_ = deadline_after(limit);
@@ -55,8 +48,7 @@ void scope_state::post_step(Function function) {
   });
 }
 
-void scope_state::begin(task_core_base& child, boost::asio::steady_timer& timer,
-                        const executor& loop) {
+void scope_state::begin(task_core_base& child, loop_timer& timer, const executor& loop) {
   phase_ = phase::running;
   child_ = &child;
   timer_ = &timer;
@@ -74,7 +66,7 @@ void scope_state::arm() {
   timer_->cancel();
   if (deadline_ == clock::time_point::max())
     return;
-  if (deadline_ <= clock::now()) {
+  if (deadline_ <= corio::clock::now()) {
     // An expired timer's handler waits for the reactor, which may run only after the
     // child's second step (a yield_now() would then escape the deadline), so the
     // expiry is posted instead: it runs right after the child's first step, whose
@@ -87,7 +79,7 @@ void scope_state::arm() {
   }
   timer_->expires_at(deadline_);
   timer_->async_wait([self = shared_from_this(), arming = arming_](boost::system::error_code ec) {
-    if (!ec && self->phase_ == phase::running && self->arming_ == arming)
+    if (self->phase_ == phase::running && self->arming_ == arming && (!ec || self->timer_->fired()))
       self->expire();
   });
 }
@@ -127,7 +119,7 @@ void scope_state::reschedule(clock::time_point deadline) {
 }
 
 bool scope_state::enclosing_scope_takes_over() const noexcept {
-  const auto now = clock::now();
+  const auto now = corio::clock::now();
   scope_state* outermost = nullptr;
   for (scope_state* scope = parent_; scope != nullptr; scope = scope->parent_)
     if (scope->first_cut_ != cut::none || scope->deadline_ <= now)
@@ -141,7 +133,7 @@ bool scope_state::enclosing_scope_takes_over() const noexcept {
 scope_exit scope_state::finish(bool work_cancelled, bool awaiter_cancelled) {
   // Decided while the scope is still linked to the enclosing ones.
   const bool outside = work_cancelled && (awaiter_cancelled || enclosing_scope_takes_over());
-  if (work_cancelled && deadline_ <= clock::now())
+  if (work_cancelled && deadline_ <= corio::clock::now())
     expired_ = true; // the deadline passed while the operation ran
   phase_ = phase::finished;
   ++arming_;

@@ -1,3 +1,4 @@
+#include <corio/clock.hpp>
 #include <corio/interval.hpp>
 #include <corio/sleep.hpp>
 
@@ -11,11 +12,11 @@ using clock = std::chrono::steady_clock;
 
 awaitable<void> ticks(yielder<clock::time_point> yield, clock::duration period,
                       missed_tick policy) {
-  clock::time_point due = clock::now();
+  clock::time_point due = corio::clock::now();
   for (;;) {
     co_await sleep_until(due);
     co_await yield(due);
-    due = next_tick(due, period, clock::now(), policy);
+    due = next_tick(due, period, corio::clock::now(), policy);
   }
 }
 

@@ -1,5 +1,6 @@
 #include <corio/detail/debug_monitor.hpp>
 #include <corio/detail/loop_binding.hpp>
+#include <corio/detail/loop_clock.hpp>
 #include <corio/detail/loop_home.hpp>
 #include <corio/detail/runtime.hpp>
 #include <corio/detail/shutdown_signals.hpp>
@@ -96,6 +97,7 @@ loop_state::loop_state(runtime& owner, std::size_t index)
 loop_state::~loop_state() {
   registry_->on_task_finished = nullptr;
   monitor_.reset();
+  clock_.reset();
   loop_home::release(*home_);
 }
 
@@ -115,12 +117,67 @@ void loop_state::enter() noexcept {
   this_loop_thread.loop = this;
   this_loop_thread.loop_key = key_;
   this_loop_thread.monitor = monitor_.get();
+  this_loop_thread.clock = clock_.get();
 }
 
 void loop_state::leave() noexcept {
   this_loop_thread.loop = nullptr;
   this_loop_thread.loop_key = 0;
   this_loop_thread.monitor = nullptr;
+  this_loop_thread.clock = nullptr;
+}
+
+namespace {
+
+// What a task waiting in a corio primitive notes (step.hpp) when the wait is for
+// something outside this loop; a task with no note waits in a raw Asio operation.
+bool waits_for_something_real(const char* note) noexcept {
+  if (note == nullptr)
+    return true;
+  const std::string_view what(note);
+  return what == "to_thread" || what == "task on another loop";
+}
+
+} // namespace
+
+bool loop_state::waits_only_on_virtual_time() const noexcept {
+  bool virtual_only = true;
+  registry_->for_each([&](const task_core_base& core) {
+    if (core.started() && !core.done() && waits_for_something_real(core.waiting_on()))
+      virtual_only = false;
+  });
+  return virtual_only;
+}
+
+void loop_state::run(std::optional<std::chrono::steady_clock::duration> limit) {
+  using real_clock = std::chrono::steady_clock;
+  auto& context = this->context();
+  if (!clock_->is_virtual()) {
+    if (limit)
+      context.run_for(*limit);
+    else
+      context.run();
+    return;
+  }
+  const auto end = limit ? real_clock::now() + *limit : real_clock::time_point::max();
+  while (!context.stopped()) {
+    if (context.poll() != 0 || context.stopped())
+      continue;
+    // Nothing is ready: time jumps to the next corio deadline, unless a task waits for
+    // a real event (then time stands and the loop waits for that event for real).
+    if (const auto next = clock_->next_wake_up(); next && waits_only_on_virtual_time()) {
+      clock_->advance_to(*next);
+      continue;
+    }
+    if (!limit) {
+      context.run_one();
+      continue;
+    }
+    const auto now = real_clock::now();
+    if (now >= end)
+      return;
+    context.run_one_for(end - now);
+  }
 }
 
 // --------------------------------------------------------------------------- runtime
@@ -133,6 +190,7 @@ runtime::runtime(run_options options) : options_(options) {
   checked_thread_count(options_.thread_pool_size, "thread_pool_size");
   debug_ = options_.debug || debug_requested_by_environment();
   serial_ = ++last_runtime_serial;
+  const auto started = std::chrono::steady_clock::now(); // every virtual clock starts here
   const std::uint64_t serial = serial_;
   loops_.reserve(loop_count);
   for (std::size_t index = 0; index < loop_count; ++index) {
@@ -142,6 +200,7 @@ runtime::runtime(run_options options) : options_(options) {
       loop.registry().count_live_tasks_in(live_tasks_);
     if (debug_)
       loop.monitor_ = std::make_unique<debug_monitor>(options_.slow_step);
+    loop.clock_ = std::make_unique<loop_clock>(options_.virtual_time, started);
   }
   loops_.front()->enter();
   runtime_started(serial);
@@ -189,7 +248,7 @@ void runtime::start_loop_threads() {
         auto& context = loop.context();
         // Runs until stop_loop_threads() stops it, however idle the loop is.
         auto keep_running = boost::asio::make_work_guard(context);
-        run_logging_escapes([&] { context.run(); });
+        run_logging_escapes([&] { loop.run(); });
         context.restart();
         run_logging_escapes([&] { context.poll(); }); // the last steps of finished tasks
         loop.leave();
@@ -288,7 +347,7 @@ void runtime::run_until_complete(task_core_base& main) {
   context().restart();
   // Every co_spawn'ed coroutine holds outstanding work, so run() only returns
   // once the hook above stopped it.
-  run_logging_escapes([this] { context().run(); });
+  run_logging_escapes([this] { loops_.front()->run(); });
   if (debug_) {
     on_every_loop([](const loop_state& loop) {
       std::ostringstream never_ran;
@@ -348,7 +407,7 @@ std::size_t runtime::cancel_and_drain(std::optional<std::chrono::steady_clock::d
     if (limit)
       slice = std::min(slice, start + *limit - now);
     context().restart();
-    run_logging_escapes([&] { context().run_for(slice); });
+    run_logging_escapes([&] { loops_.front()->run(slice); });
   }
   const std::size_t abandoned = live_tasks();
   if (abandoned != 0)
@@ -425,7 +484,7 @@ void runtime::join_thread_pool() {
   // stop the loop: run it again until the pool is joined.
   while (!joined.load()) {
     loop_zero.restart();
-    run_logging_escapes([&] { loop_zero.run(); });
+    run_logging_escapes([&] { loops_.front()->run(); });
   }
   if (joiner.joinable())
     joiner.join();

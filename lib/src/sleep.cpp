@@ -1,10 +1,10 @@
+#include <corio/detail/loop_clock.hpp>
 #include <corio/detail/primitive.hpp>
 #include <corio/detail/step.hpp>
 #include <corio/detail/task_executor.hpp>
 #include <corio/sleep.hpp>
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -12,15 +12,16 @@ namespace corio {
 
 namespace {
 
-// The whole sleep is this one coroutine frame, which owns the timer: `when` is a
-// time point or a duration, as steady_timer takes either. A cancelled wait surfaces
-// as corio::cancelled_error, asyncio's CancelledError.
-template <typename When>
-awaitable<void> sleep_on_timer(When when) {
-  boost::asio::steady_timer timer(detail::loop_executor(co_await boost::asio::this_coro::executor),
-                                  when);
+// The whole sleep is this one coroutine frame, which owns the timer (a loop_timer, so
+// it follows the loop's clock, virtual or real). A cancelled wait surfaces as
+// corio::cancelled_error, asyncio's CancelledError.
+awaitable<void> sleep_on_timer(std::chrono::steady_clock::time_point deadline) {
+  detail::loop_timer timer(detail::loop_executor(co_await boost::asio::this_coro::executor));
+  timer.expires_at(deadline);
   detail::note_waiting("sleep");
   auto [error] = co_await timer.async_wait(detail::wait_token);
+  if (timer.fired())
+    co_return;
   detail::throw_if_cancelled(error);
   if (error)
     throw boost::system::system_error(error, "corio::sleep");
@@ -35,7 +36,7 @@ awaitable<void> sleep_until(std::chrono::steady_clock::time_point deadline) {
 
 awaitable<void> detail::sleep_for(std::chrono::steady_clock::duration duration) {
   detail::note_wait_started();
-  return sleep_on_timer(duration);
+  return sleep_on_timer(detail::deadline_after(duration));
 }
 
 namespace {

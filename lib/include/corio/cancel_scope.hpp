@@ -3,7 +3,7 @@
 //
 //   auto page = co_await corio::timeout_at(deadline, fetch(url));     // or timeout_error
 //   std::optional<page> p = co_await corio::move_on_after(2s, fetch(url)); // empty: cut
-//   corio::cancel_scope scope{steady_clock::now() + 5s};   // a handle: copies share it
+//   corio::cancel_scope scope{corio::now() + 5s};           // a handle: copies share it
 //   spawn(watchdog(scope));                                // may reschedule() / cancel()
 //   auto page = co_await scope.run(fetch(url));
 //   if (auto left = corio::current_deadline()) ...         // inside fetch(): the budget
@@ -29,8 +29,10 @@
 //
 // Deadlines: a deadline in the past still starts aw, which is cut at its first
 // suspension (one that never suspends returns its value); time_point::max() never
-// expires. move_on_after(d) with d negative or NaN is std::invalid_argument, thrown
-// when awaited (as timeout(), timeout.hpp); huge durations saturate to "never".
+// expires. Deadlines are time points of the loop clock (clock.hpp: build them from
+// corio::now()), so they follow virtual time. move_on_after(d) with d negative or
+// NaN is std::invalid_argument, thrown when awaited (as timeout(), timeout.hpp);
+// huge durations saturate to "never".
 //
 // Nesting: the effective deadline is the minimum of the enclosing scopes',
 // current_deadline() returns it (nullopt: none), in aw and in everything aw awaits
@@ -61,7 +63,6 @@
 #include <corio/detail/start_task.hpp>
 #include <corio/errors.hpp>
 
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 
 #include <chrono>
@@ -103,7 +104,7 @@ awaitable<scoped_t<Mode, T>> run_scoped(std::shared_ptr<scope_state> scope,
   auto ex = co_await boost::asio::this_coro::executor;
   auto child =
       start_task(ex, std::move(operation), scope->task_name(), std::source_location::current());
-  boost::asio::steady_timer timer(ex);
+  loop_timer timer(ex);
   scope->begin(*child, timer, loop_executor(ex));
   join_outcome<T> outcome = co_await join_capturing(child, join_mode::propagate);
   const scope_exit verdict =

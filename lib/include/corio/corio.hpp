@@ -17,6 +17,7 @@
 #include <corio/cancel_on.hpp>
 #include <corio/cancel_scope.hpp>
 #include <corio/channel.hpp>
+#include <corio/clock.hpp>
 #include <corio/condition_variable.hpp>
 #include <corio/errors.hpp>
 #include <corio/event.hpp>

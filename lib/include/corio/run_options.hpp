@@ -4,6 +4,7 @@
 //   corio::run(main_task(), {.debug = true});           // or CORIO_DEBUG=1 in the environment
 //   corio::run(main_task(), {.debug = true, .slow_step = std::chrono::milliseconds(20)});
 //   corio::run(main_task(), {.handle_signals = false});  // Ctrl-C kills, as before
+//   corio::run(main_task(), {.virtual_time = true});     // tests: sleeps take no time
 //
 // A plain aggregate: fields are added over time, each with a default that keeps
 // run() behaving as before, so designated initializers stay valid.
@@ -62,6 +63,11 @@ struct run_options {
   /// handles signals leaves them to that one. false: run() does not touch signal
   /// dispositions at all (corio before issue 19).
   bool handle_signals = true;
+  /// Virtual time (clock.hpp): every loop's clock stands still while a task can run
+  /// and jumps to the earliest corio deadline when every task waits and none waits for
+  /// something real (a socket, a thread). For tests: an hour of sleeps in ~0 ms, and the
+  /// same timeline every run. Debug mode keeps timing steps on the real clock.
+  bool virtual_time = false;
 };
 
 } // namespace corio

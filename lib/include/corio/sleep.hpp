@@ -2,13 +2,16 @@
 // (asyncio.sleep, and sleep(0) as yield_now).
 //
 //   co_await corio::sleep(100ms);           // other tasks run meanwhile
-//   co_await corio::sleep_until(deadline);  // a steady_clock time point
+//   co_await corio::sleep_until(corio::now() + 5s);  // a time point of the loop clock
 //   co_await corio::yield_now();            // let every ready task take a step
 //
 // Durations: negative ones (and NaN) are rejected with std::invalid_argument when
 // sleep() is called, because a negative sleep is almost always a bug; durations
 // too large for steady_clock saturate ("forever", still cancellable). A deadline
 // in the past completes on the next turn of the loop.
+//
+// Time is the loop's clock (clock.hpp): steady_clock, or virtual time under
+// run_options::virtual_time, where sleeps take no wall time.
 //
 // Never call std::this_thread::sleep_for in a coroutine: it blocks the one loop
 // thread, and every other task with it (the spinner's --mode blocking shows it).

@@ -29,6 +29,10 @@
 // In debug mode each loop has a debug_monitor that times every task step; SIGUSR1
 // dumps every loop's tasks, loop after loop; run() warns about tasks that never ran.
 //
+// With run_options::virtual_time each loop has its own virtual clock (loop_clock.hpp),
+// and loop_state::run() drives it: poll(); if nothing ran and no task waits for
+// something real, jump to the earliest corio deadline; otherwise run_one().
+//
 // The runtime is also the test harness's step-by-step loop (poll / run_one, loop 0).
 //
 // Invariants: at most one loop per thread (nested run() is rejected);
@@ -56,6 +60,7 @@
 namespace corio::detail {
 
 class debug_monitor;
+class loop_clock;
 class loop_home;
 class runtime;
 class shutdown_signals;
@@ -84,6 +89,11 @@ public:
   /// every runtime of the process (runtime serial * loop_key_stride + index).
   std::uint64_t key() const noexcept { return key_; }
   static constexpr std::uint64_t loop_key_stride = 4096;
+  loop_clock& clock() const noexcept { return *clock_; }
+  /// Runs the loop until it is stopped: io_context::run(), or on virtual time the
+  /// driver that jumps the clock when the loop is idle (docs/design.md, "Virtual time").
+  /// With a limit, returns after that much real time at most (io_context::run_for).
+  void run(std::optional<std::chrono::steady_clock::duration> limit = std::nullopt);
   /// Round-robin cursor of next_loop() for tasks of this loop.
   std::size_t next_placement() noexcept { return placement_++; }
 
@@ -91,6 +101,8 @@ private:
   friend class runtime;
   void enter() noexcept; // makes this the current loop of the calling thread
   void leave() noexcept;
+  /// Virtual time: no task waits for something real, so time may jump.
+  bool waits_only_on_virtual_time() const noexcept;
 
   runtime* owner_;
   std::size_t index_;
@@ -100,6 +112,7 @@ private:
   task_registry* registry_;
   std::size_t placement_ = 0;
   std::unique_ptr<debug_monitor> monitor_;
+  std::unique_ptr<loop_clock> clock_;
   std::thread thread_; // none for loop 0, which the caller of run() drives
 };
 

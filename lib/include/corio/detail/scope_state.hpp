@@ -22,13 +22,14 @@
 // scope on the parent_ chain (each is suspended in its join, which waits for its
 // child whatever happens). `arming_` changes whenever the timer is re-armed or the
 // scope ends, so a timer or posted expiry from an earlier arming does nothing.
+// Time is the loop's clock (loop_clock.hpp), so deadlines follow virtual time.
 // Thread-safety: loop-bound; every member runs on the scope's loop thread.
 #ifndef CORIO_DETAIL_SCOPE_STATE_HPP
 #define CORIO_DETAIL_SCOPE_STATE_HPP
 
 #include <corio/awaitable.hpp>
 
-#include <boost/asio/steady_timer.hpp>
+#include <corio/detail/loop_clock.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -69,7 +70,7 @@ public:
   /// The operation starts as `child`, timed by `timer`: arms the deadline, applies a
   /// cancel() made before, links the child to this scope and this scope to the
   /// awaiter's.
-  void begin(task_core_base& child, boost::asio::steady_timer& timer, const executor& loop);
+  void begin(task_core_base& child, loop_timer& timer, const executor& loop);
   /// The operation has ended (cancelled or not); decides what the awaiter gets.
   scope_exit finish(bool work_cancelled, bool awaiter_cancelled);
 
@@ -101,14 +102,11 @@ private:
   bool expired_ = false;
   bool cancel_called_ = false;
   std::uint64_t arming_ = 0;
-  task_core_base* child_ = nullptr;            // while running
-  boost::asio::steady_timer* timer_ = nullptr; // while running
+  task_core_base* child_ = nullptr; // while running
+  loop_timer* timer_ = nullptr;     // while running
   executor loop_;
   scope_state* parent_ = nullptr; // while running
 };
-
-/// now + limit, or time_point::max() when that does not fit.
-std::chrono::steady_clock::time_point deadline_after(std::chrono::steady_clock::duration limit);
 
 } // namespace corio::detail
 

@@ -16,6 +16,7 @@ namespace corio::detail {
 class task_core_base;
 class debug_monitor;
 class loop_state;
+class loop_clock;
 
 struct loop_thread_state {
   /// The task whose step runs on this thread, or null.
@@ -26,6 +27,8 @@ struct loop_thread_state {
   loop_state* loop = nullptr;
   /// That loop's identity for loop-bound primitives (loop_binding.hpp); 0 for none.
   std::uint64_t loop_key = 0;
+  /// That loop's clock (loop_clock.hpp), or null: corio::clock::now() reads it.
+  loop_clock* clock = nullptr;
 };
 
 inline constinit thread_local loop_thread_state this_loop_thread{};

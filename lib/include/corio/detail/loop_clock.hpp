@@ -1,0 +1,109 @@
+// corio/detail/loop_clock.hpp - the clock of one loop, and the timer corio's own waits
+// (sleep, cancel scopes) use so that they follow it.
+//
+// Design (docs/design.md, "Virtual time"): a real loop's clock is steady_clock; a virtual
+// one is a time point that moves only when the loop moves it (advance(), or the loop
+// driver jumping to the earliest deadline when no task waits for anything real). Asio
+// owns its timer queue and tells nobody its earliest expiry, so on a virtual loop corio
+// keeps its own queue: a loop_timer parks its steady_timer at "never" and queues its
+// deadline here; when the clock reaches it, the timer is marked fired() and its parked
+// wait cancelled, so the handler is posted like any completion. Keeping an Asio wait
+// underneath keeps Asio's per-operation cancellation (how corio cancels a task) as is:
+// a handler sees operation_aborted either way, and fired() tells which it was.
+//
+// Invariants: the queue holds exactly the armed, not yet fired timers of a virtual
+// loop; equal deadlines fire in the order they were armed (multimap keeps insertion
+// order), so a seeded program sees the same timeline every run. Time never goes back.
+// Thread-safety: loop-bound; everything runs on the loop's thread.
+#ifndef CORIO_DETAIL_LOOP_CLOCK_HPP
+#define CORIO_DETAIL_LOOP_CLOCK_HPP
+
+#include <corio/awaitable.hpp>
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <map>
+#include <optional>
+
+namespace corio::detail {
+
+class loop_timer;
+
+class loop_clock {
+public:
+  using time_point = std::chrono::steady_clock::time_point;
+
+  /// A virtual clock starts at `start`; a real one ignores it.
+  loop_clock(bool is_virtual, time_point start) noexcept : virtual_(is_virtual), now_(start) {}
+  loop_clock(const loop_clock&) = delete;
+  loop_clock& operator=(const loop_clock&) = delete;
+
+  bool is_virtual() const noexcept { return virtual_; }
+  time_point now() const noexcept { return virtual_ ? now_ : std::chrono::steady_clock::now(); }
+
+  /// Moves a virtual clock to `when` (never back) and fires, in deadline order, every
+  /// timer due by then.
+  void advance_to(time_point when) noexcept;
+  /// The earliest queued deadline, or nullopt (always nullopt on a real loop).
+  std::optional<time_point> next_wake_up() const noexcept;
+
+private:
+  friend class loop_timer;
+  using queue = std::multimap<time_point, loop_timer*>;
+
+  bool virtual_;
+  time_point now_;
+  queue queue_;
+};
+
+/// A one-shot timer on the loop clock, for corio's own waits. On a real loop it is a
+/// steady_timer. Callers treat `!error || fired()` as "the deadline has passed".
+class loop_timer {
+public:
+  /// `ex`: an executor of the loop whose thread constructs the timer.
+  explicit loop_timer(const executor& ex);
+  ~loop_timer();
+  loop_timer(const loop_timer&) = delete;
+  loop_timer& operator=(const loop_timer&) = delete;
+
+  /// Sets the deadline; a pending wait completes with operation_aborted (as Asio's).
+  void expires_at(loop_clock::time_point deadline);
+  /// Cancels a pending wait and takes the timer off the clock's queue.
+  void cancel() noexcept;
+  /// The deadline of the last wait has passed (virtual loops; real ones say so through
+  /// the error code).
+  bool fired() const noexcept { return fired_; }
+
+  /// Waits until the deadline (Asio's async_wait; any completion token). A deadline that
+  /// is not later than the loop's now() completes on the next turn.
+  template <typename Token>
+  auto async_wait(Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code)>(
+        [this](auto handler) {
+          arm();
+          timer_.async_wait(std::move(handler));
+        },
+        token);
+  }
+
+private:
+  friend class loop_clock;
+  void arm();
+  void fire() noexcept;
+  void leave_queue() noexcept;
+
+  boost::asio::steady_timer timer_;
+  loop_clock* clock_; // the loop's virtual clock, or null on a real loop
+  loop_clock::time_point deadline_ = loop_clock::time_point::max();
+  std::optional<loop_clock::queue::iterator> queued_;
+  bool fired_ = false;
+};
+
+/// The running loop's now() + limit, or time_point::max() when that does not fit.
+std::chrono::steady_clock::time_point deadline_after(std::chrono::steady_clock::duration limit);
+
+} // namespace corio::detail
+
+#endif // CORIO_DETAIL_LOOP_CLOCK_HPP
