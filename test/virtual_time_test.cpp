@@ -17,6 +17,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
@@ -208,6 +209,32 @@ BOOST_AUTO_TEST_CASE(a_pending_socket_read_keeps_time_standing_until_the_real_re
   }
   peer.join();
   BOOST_TEST(received == "hi");
+}
+
+BOOST_AUTO_TEST_CASE(a_raw_asio_steady_timer_is_real_time_and_holds_the_loop_clock) {
+  run_virtual([]() -> corio::awaitable<void> {
+    auto sleeper = corio::spawn(corio::sleep(1h));
+    const auto start = corio::now();
+    asio::steady_timer raw(co_await asio::this_coro::executor, 20ms);
+    co_await raw.async_wait(asio::use_awaitable_t<corio::executor>());
+    BOOST_TEST((corio::now() == start));
+    BOOST_TEST(!sleeper.done());
+    sleeper.cancel();
+  }());
+}
+
+BOOST_AUTO_TEST_CASE(a_cancelled_sleep_leaves_the_clock_queue) {
+  run_virtual([]() -> corio::awaitable<void> {
+    const auto start = corio::now();
+    auto sleeper = corio::spawn(corio::sleep(1h));
+    co_await corio::yield_now();
+    BOOST_TEST((corio::next_wake_up() == start + 1h));
+    sleeper.cancel();
+    BOOST_CHECK_THROW(co_await sleeper, corio::cancelled_error);
+    BOOST_TEST(!corio::next_wake_up().has_value());
+    co_await corio::sleep(1s); // the next jump goes to 1 s, not to the cancelled hour
+    BOOST_TEST((corio::now() == start + 1s));
+  }());
 }
 
 BOOST_AUTO_TEST_CASE(interval_ticks_on_the_virtual_grid) {
