@@ -50,6 +50,18 @@ corio::awaitable<void> retry_with_backoff(int& attempts) {
   }
 }
 
+// Awaits `body` while an hour-long corio sleep is pending on the loop, and checks that
+// the loop clock did not move meanwhile: no jump to that deadline happened.
+template <typename T>
+corio::awaitable<void> without_moving_time(corio::awaitable<T> body) {
+  auto sleeper = corio::spawn(corio::sleep(1h));
+  const auto start = corio::now();
+  (void)(co_await std::move(body));
+  BOOST_TEST((corio::now() == start));
+  BOOST_TEST(!sleeper.done());
+  sleeper.cancel();
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(virtual_time_test)
@@ -63,15 +75,10 @@ BOOST_AUTO_TEST_CASE(a_sleep_of_an_hour_moves_the_loop_clock_by_exactly_an_hour)
 }
 
 BOOST_AUTO_TEST_CASE(time_stands_still_while_tasks_can_run) {
-  run_virtual([]() -> corio::awaitable<void> {
-    auto sleeper = corio::spawn(corio::sleep(1h));
-    const auto start = corio::now();
+  run_virtual(without_moving_time([]() -> corio::awaitable<void> {
     for (int i = 0; i < 100; ++i)
       co_await corio::yield_now();
-    BOOST_TEST((corio::now() == start));
-    BOOST_TEST(!sleeper.done());
-    sleeper.cancel();
-  }());
+  }()));
 }
 
 BOOST_AUTO_TEST_CASE(an_exponential_backoff_retry_runs_an_hour_under_a_deadline) {
@@ -112,15 +119,10 @@ BOOST_AUTO_TEST_CASE(timers_fire_in_deadline_order_and_equal_deadlines_in_arming
 }
 
 BOOST_AUTO_TEST_CASE(sleep_zero_completes_on_the_next_turn_without_jumping_to_a_pending_deadline) {
-  run_virtual([]() -> corio::awaitable<void> {
-    auto sleeper = corio::spawn(corio::sleep(1h));
-    const auto start = corio::now();
+  run_virtual(without_moving_time([]() -> corio::awaitable<void> {
     co_await corio::sleep(0s);
-    co_await corio::sleep_until(start);
-    BOOST_TEST((corio::now() == start));
-    BOOST_TEST(!sleeper.done());
-    sleeper.cancel();
-  }());
+    co_await corio::sleep_until(corio::now());
+  }()));
 }
 
 BOOST_AUTO_TEST_CASE(a_deadline_equal_to_now_cuts_at_the_first_suspension_without_moving_time) {
@@ -166,14 +168,9 @@ BOOST_AUTO_TEST_CASE(advance_outside_a_loop_is_a_logic_error) {
 }
 
 BOOST_AUTO_TEST_CASE(time_stands_while_to_thread_work_is_in_flight) {
-  run_virtual([]() -> corio::awaitable<void> {
-    auto sleeper = corio::spawn(corio::sleep(1h));
-    const auto start = corio::now();
+  run_virtual(without_moving_time([]() -> corio::awaitable<void> {
     co_await corio::to_thread([] { std::this_thread::sleep_for(50ms); });
-    BOOST_TEST((corio::now() == start)); // no jump to the sleeper's deadline meanwhile
-    BOOST_TEST(!sleeper.done());
-    sleeper.cancel();
-  }());
+  }()));
 }
 
 BOOST_AUTO_TEST_CASE(a_pending_socket_read_keeps_time_standing_until_the_real_reply) {
@@ -193,15 +190,11 @@ BOOST_AUTO_TEST_CASE(a_pending_socket_read_keeps_time_standing_until_the_real_re
       tcp::socket socket(co_await asio::this_coro::executor);
       co_await socket.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
                                     asio::use_awaitable_t<corio::executor>());
-      auto sleeper = corio::spawn(corio::sleep(1h)); // a corio deadline to jump to
-      const auto start = corio::now();
       std::array<char, 2> reply{};
-      co_await corio::timeout(10s, asio::async_read(socket, asio::buffer(reply),
-                                                    asio::use_awaitable_t<corio::executor>()));
+      co_await without_moving_time(
+          corio::timeout(10s, asio::async_read(socket, asio::buffer(reply),
+                                               asio::use_awaitable_t<corio::executor>())));
       received.assign(reply.begin(), reply.end());
-      BOOST_TEST((corio::now() == start));
-      BOOST_TEST(!sleeper.done());
-      sleeper.cancel();
     }(port, received));
   } catch (...) {
     peer.join();
@@ -212,15 +205,10 @@ BOOST_AUTO_TEST_CASE(a_pending_socket_read_keeps_time_standing_until_the_real_re
 }
 
 BOOST_AUTO_TEST_CASE(a_raw_asio_steady_timer_is_real_time_and_holds_the_loop_clock) {
-  run_virtual([]() -> corio::awaitable<void> {
-    auto sleeper = corio::spawn(corio::sleep(1h));
-    const auto start = corio::now();
+  run_virtual(without_moving_time([]() -> corio::awaitable<void> {
     asio::steady_timer raw(co_await asio::this_coro::executor, 20ms);
     co_await raw.async_wait(asio::use_awaitable_t<corio::executor>());
-    BOOST_TEST((corio::now() == start));
-    BOOST_TEST(!sleeper.done());
-    sleeper.cancel();
-  }());
+  }()));
 }
 
 BOOST_AUTO_TEST_CASE(a_cancelled_sleep_leaves_the_clock_queue) {
@@ -263,20 +251,18 @@ BOOST_AUTO_TEST_CASE(debug_mode_runs_on_virtual_time_too) {
 BOOST_AUTO_TEST_CASE(each_loop_has_its_own_clock) {
   run_virtual(
       []() -> corio::awaitable<void> {
-        auto sleeper = corio::spawn(corio::sleep(1h)); // loop 0's own deadline
-        const auto start = corio::now();
         auto other = corio::loops().at(1);
+        corio::clock::duration slept{};
         // Loop 1 jumps its own clock; loop 0, awaiting a task on another loop, stands.
-        const auto slept =
-            co_await corio::spawn(other, []() -> corio::awaitable<corio::clock::duration> {
-              const auto there = corio::now();
-              co_await corio::sleep(2h);
-              co_return corio::now() - there;
-            }());
+        co_await without_moving_time([](corio::loop other,
+                                        corio::clock::duration& slept) -> corio::awaitable<void> {
+          slept = co_await corio::spawn(other, []() -> corio::awaitable<corio::clock::duration> {
+            const auto there = corio::now();
+            co_await corio::sleep(2h);
+            co_return corio::now() - there;
+          }());
+        }(other, slept));
         BOOST_TEST((slept == 2h));
-        BOOST_TEST((corio::now() == start));
-        BOOST_TEST(!sleeper.done());
-        sleeper.cancel();
       }(),
       {.loops = 2});
 }
