@@ -37,7 +37,7 @@ std::optional<clock::time_point> next_wake_up() noexcept {
 
 namespace corio::detail {
 
-void loop_clock::advance_to(time_point when) noexcept {
+void loop_clock::advance_to(time_point when) {
   if (when > now_)
     now_ = when;
   while (!queue_.empty() && queue_.begin()->first <= now_) {
@@ -85,7 +85,7 @@ void loop_timer::expires_at(loop_clock::time_point deadline) {
   timer_.expires_at(clock_ != nullptr ? loop_clock::time_point::max() : deadline);
 }
 
-void loop_timer::cancel() noexcept {
+void loop_timer::cancel() {
   leave_queue();
   fired_ = false;
   timer_.cancel();
@@ -104,7 +104,7 @@ void loop_timer::arm() {
   queued_ = clock_->queue_.emplace(deadline_, this);
 }
 
-void loop_timer::fire() noexcept {
+void loop_timer::fire() {
   fired_ = true;
   timer_.cancel(); // the parked wait completes (operation_aborted; fired() says why)
 }

@@ -37,15 +37,18 @@ public:
 
   /// A virtual clock starts at `start`; a real one ignores it.
   loop_clock(bool is_virtual, time_point start) noexcept : virtual_(is_virtual), now_(start) {}
+  ~loop_clock() = default;
   loop_clock(const loop_clock&) = delete;
   loop_clock& operator=(const loop_clock&) = delete;
+  loop_clock(loop_clock&&) = delete;
+  loop_clock& operator=(loop_clock&&) = delete;
 
   bool is_virtual() const noexcept { return virtual_; }
   time_point now() const noexcept { return virtual_ ? now_ : std::chrono::steady_clock::now(); }
 
   /// Moves a virtual clock to `when` (never back) and fires, in deadline order, every
-  /// timer due by then.
-  void advance_to(time_point when) noexcept;
+  /// timer due by then. Throws what cancelling an Asio timer throws (nothing in practice).
+  void advance_to(time_point when);
   /// The earliest queued deadline, or nullopt (always nullopt on a real loop).
   std::optional<time_point> next_wake_up() const noexcept;
 
@@ -71,7 +74,7 @@ public:
   /// Sets the deadline; a pending wait completes with operation_aborted (as Asio's).
   void expires_at(loop_clock::time_point deadline);
   /// Cancels a pending wait and takes the timer off the clock's queue.
-  void cancel() noexcept;
+  void cancel();
   /// The deadline of the last wait has passed (virtual loops; real ones say so through
   /// the error code).
   bool fired() const noexcept { return fired_; }
@@ -91,7 +94,7 @@ public:
 private:
   friend class loop_clock;
   void arm();
-  void fire() noexcept;
+  void fire();
   void leave_queue() noexcept;
 
   boost::asio::steady_timer timer_;
