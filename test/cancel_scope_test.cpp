@@ -33,6 +33,7 @@
 
 using namespace std::chrono_literals;
 using corio::test::event_log;
+using corio::test::logging_how_it_ends;
 using corio::test::sleep_logging_cancellation;
 using corio::test::value_after;
 using corio::test::yield_once;
@@ -171,17 +172,7 @@ CORIO_TEST_CASE(cancelling_the_awaiter_gives_cancelled_error_and_the_scope_did_n
   corio::cancel_scope scope{clock_type::now() + 1h};
   event_log log;
   auto waiter =
-      corio::spawn([](corio::cancel_scope scope, event_log& log) -> corio::awaitable<void> {
-        try {
-          co_await scope.run(sleep_logging_cancellation(log, "op"));
-        } catch (const corio::timeout_error&) {
-          log("timeout_error");
-          throw;
-        } catch (const corio::cancelled_error&) {
-          log("cancelled_error");
-          throw;
-        }
-      }(scope, log));
+      corio::spawn(logging_how_it_ends(log, "", scope.run(sleep_logging_cancellation(log, "op"))));
   co_await corio::sleep(1ms);
   waiter.cancel();
   BOOST_CHECK_THROW(co_await waiter, corio::cancelled_error);
@@ -233,18 +224,10 @@ CORIO_TEST_CASE(an_outer_deadline_is_never_the_inner_scopes_timeout) {
   event_log log;
   try {
     co_await outer.run([](corio::cancel_scope inner, event_log& log) -> corio::awaitable<void> {
-      try {
-        co_await inner.run([]() -> corio::awaitable<void> {
-          std::this_thread::sleep_for(10ms); // pretend we crunch some numbers
-          co_await corio::sleep(1h);
-        }());
-      } catch (const corio::timeout_error&) {
-        log("inner timeout_error");
-        throw;
-      } catch (const corio::cancelled_error&) {
-        log("inner cancelled_error");
-        throw;
-      }
+      co_await logging_how_it_ends(log, "inner", inner.run([]() -> corio::awaitable<void> {
+        std::this_thread::sleep_for(10ms); // pretend we crunch some numbers
+        co_await corio::sleep(1h);
+      }()));
     }(inner, log));
   } catch (const corio::timeout_error&) {
     log("outer timeout_error");
@@ -291,19 +274,11 @@ CORIO_TEST_CASE(an_outer_deadline_due_but_not_yet_fired_takes_over_from_the_inne
   event_log log;
   try {
     co_await outer.run([](corio::cancel_scope inner, event_log& log) -> corio::awaitable<void> {
-      try {
-        co_await inner.run([]() -> corio::awaitable<void> {
-          std::this_thread::sleep_for(20ms); // the outer deadline passes meanwhile
-          throw corio::cancelled_error("ended cancelled");
-          co_return;
-        }());
-      } catch (const corio::timeout_error&) {
-        log("inner timeout_error");
-        throw;
-      } catch (const corio::cancelled_error&) {
-        log("inner cancelled_error");
-        throw;
-      }
+      co_await logging_how_it_ends(log, "inner", inner.run([]() -> corio::awaitable<void> {
+        std::this_thread::sleep_for(20ms); // the outer deadline passes meanwhile
+        throw corio::cancelled_error("ended cancelled");
+        co_return;
+      }()));
     }(inner, log));
   } catch (const corio::timeout_error&) {
     log("outer timeout_error");

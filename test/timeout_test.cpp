@@ -88,24 +88,15 @@ CORIO_TEST_CASE(an_operation_that_swallows_the_cancellation_returns_its_value) {
 
 CORIO_TEST_CASE(cancelling_the_awaiter_gives_cancelled_error_not_timeout_error) {
   event_log log;
-  auto waiter = corio::spawn([](event_log& log) -> corio::awaitable<void> {
-    try {
-      co_await corio::timeout(1h, [](event_log& log) -> corio::awaitable<void> {
+  auto waiter = corio::spawn(corio::test::logging_how_it_ends(
+      log, "", corio::timeout(1h, [](event_log& log) -> corio::awaitable<void> {
         try {
           co_await corio::sleep(1h);
         } catch (...) {
           log("operation cancelled");
           throw;
         }
-      }(log));
-    } catch (const corio::timeout_error&) {
-      log("timeout_error");
-      throw;
-    } catch (const corio::cancelled_error&) {
-      log("cancelled_error");
-      throw;
-    }
-  }(log));
+      }(log))));
   co_await corio::sleep(2ms);
   waiter.cancel();
   BOOST_CHECK_THROW(co_await waiter, corio::cancelled_error);

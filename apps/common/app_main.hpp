@@ -7,7 +7,7 @@
 //   }
 //
 //   $ corio-spinner
-//   ⠹ thinking!^C
+//   / thinking!^C
 //   corio-spinner: interrupted by SIGINT          ($? is 130)
 //
 // corio::run() (run_options::handle_signals, on by default) has by then cancelled

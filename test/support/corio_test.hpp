@@ -13,6 +13,7 @@
 #define CORIO_TEST_SUPPORT_CORIO_TEST_HPP
 
 #include <corio/awaitable.hpp>
+#include <corio/errors.hpp>
 #include <corio/run.hpp>
 
 #include <boost/test/unit_test.hpp>
@@ -22,6 +23,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 /// A Boost.Test case whose body is a coroutine, run to completion by corio::run().
@@ -66,6 +68,23 @@ awaitable<int> yield_once(event_log& log);
 /// Sleeps an hour; logs "<who> cancelled" (or "cancelled" when `who` is empty) when the
 /// sleep is cancelled, and rethrows.
 awaitable<void> sleep_logging_cancellation(event_log& log, std::string who = {});
+
+/// Awaits `operation`; when a timeout_error or a cancelled_error escapes it, logs
+/// "<who> timeout_error" or "<who> cancelled_error" (without the prefix when `who` is
+/// empty) and rethrows: which of the two a scope reported, in the event order.
+template <typename T>
+awaitable<T> logging_how_it_ends(event_log& log, std::string who, awaitable<T> operation) {
+  const std::string prefix = who.empty() ? who : who + " ";
+  try {
+    co_return co_await std::move(operation);
+  } catch (const corio::timeout_error&) {
+    log(prefix + "timeout_error");
+    throw;
+  } catch (const corio::cancelled_error&) {
+    log(prefix + "cancelled_error");
+    throw;
+  }
+}
 
 /// While alive, every new thread of this process asks for a stack no machine has, so
 /// pthread_create fails (EAGAIN) as when a process runs out of threads or memory
