@@ -13,19 +13,27 @@
 #include <corio/sleep.hpp>
 #include <corio/task.hpp>
 #include <corio/timeout.hpp>
+#include <corio/timer.hpp>
 #include <corio/to_thread.hpp>
 
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <fmt/format.h>
 
 #include <array>
 #include <chrono>
+#include <cstdint>
+#include <optional>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 using namespace std::chrono_literals;
 using corio::test::event_log;
@@ -157,7 +165,7 @@ BOOST_AUTO_TEST_CASE(advance_fires_the_timers_it_passes_and_next_wake_up_names_t
   }());
 }
 
-CORIO_TEST_CASE(advance_on_a_real_time_loop_is_a_logic_error) {
+CORIO_TEST_CASE(advance_on_a_real_time_loop_is_a_logic_error, corio::test::on_real_time) {
   BOOST_CHECK_THROW(corio::advance(1s), std::logic_error);
   BOOST_TEST(!corio::next_wake_up().has_value());
   co_return;
@@ -265,6 +273,169 @@ BOOST_AUTO_TEST_CASE(each_loop_has_its_own_clock) {
         BOOST_TEST((slept == 2h));
       }(),
       {.loops = 2});
+}
+
+namespace {
+
+// Twenty tasks, each sleeping five random times (0-9 ms, so many deadlines tie) and some
+// under a random timeout, log what they do with the loop time in microseconds.
+std::string run_seeded_program(std::uint32_t seed) {
+  event_log log;
+  std::mt19937 random(seed);
+  run_virtual([](event_log& log, std::mt19937& random) -> corio::awaitable<void> {
+    const auto start = corio::now();
+    auto stamp = [&] {
+      return std::chrono::duration_cast<std::chrono::microseconds>(corio::now() - start).count();
+    };
+    std::vector<corio::task<void>> tasks;
+    for (int id = 0; id < 20; ++id) {
+      std::vector<std::chrono::milliseconds> sleeps;
+      for (int k = 0; k < 5; ++k)
+        sleeps.emplace_back(random() % 10);
+      const auto limit = std::chrono::milliseconds(random() % 40);
+      tasks.push_back(corio::spawn([](int id, std::vector<std::chrono::milliseconds> sleeps,
+                                      std::chrono::milliseconds limit, event_log& log,
+                                      auto stamp) -> corio::awaitable<void> {
+        auto body = [](int id, std::vector<std::chrono::milliseconds> sleeps, event_log& log,
+                       auto stamp) -> corio::awaitable<void> {
+          for (const auto sleep : sleeps) {
+            co_await corio::sleep(sleep);
+            log(fmt::format("{}@{}", id, stamp()));
+          }
+        };
+        try {
+          co_await corio::timeout(limit, body(id, std::move(sleeps), log, stamp));
+        } catch (const corio::timeout_error&) {
+          log(fmt::format("{}:timeout@{}", id, stamp()));
+        }
+      }(id, std::move(sleeps), limit, log, stamp)));
+    }
+    for (auto& task : tasks)
+      co_await task;
+  }(log, random));
+  return log.str();
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_seeded_program_with_random_sleeps_sees_the_same_timeline_in_100_runs) {
+  const std::string first = run_seeded_program(2026);
+  BOOST_TEST_MESSAGE("timeline: " << first.substr(0, 200) << "...");
+  int identical = 1;
+  for (int run = 1; run < 100; ++run)
+    identical += run_seeded_program(2026) == first ? 1 : 0;
+  BOOST_TEST(identical == 100);
+  BOOST_TEST(run_seeded_program(2027) != first); // the timeline is the seed's, not a constant
+}
+
+// corio::timer: Asio's timer interface on the loop clock.
+
+BOOST_AUTO_TEST_CASE(a_corio_timer_awaited_in_a_task_waits_exactly_its_virtual_time) {
+  run_virtual([]() -> corio::awaitable<void> {
+    const auto start = corio::now();
+    corio::timer timer(co_await asio::this_coro::executor, 90min);
+    BOOST_TEST((timer.expiry() == start + 90min));
+    co_await timer.async_wait(asio::use_awaitable_t<corio::executor>());
+    BOOST_TEST((corio::now() - start == 90min));
+  }());
+}
+
+BOOST_AUTO_TEST_CASE(a_corio_timer_calls_a_plain_callback_at_its_virtual_expiry) {
+  run_virtual([]() -> corio::awaitable<void> {
+    const auto start = corio::now();
+    corio::timer timer(co_await asio::this_coro::executor, 1h);
+    std::optional<corio::clock::duration> called_at;
+    boost::system::error_code result = asio::error::would_block;
+    timer.async_wait([&](boost::system::error_code error) {
+      called_at = corio::now() - start;
+      result = error;
+    });
+    co_await corio::sleep(2h); // the callback ran on the way, at the 1 h mark
+    BOOST_TEST((called_at == 1h));
+    BOOST_TEST(!result);
+  }());
+}
+
+BOOST_AUTO_TEST_CASE(corio_timers_compose_with_an_asio_parallel_group) {
+  run_virtual([]() -> corio::awaitable<void> {
+    const auto ex = co_await asio::this_coro::executor;
+    const auto start = corio::now();
+    corio::timer slow(ex, 1h);
+    corio::timer fast(ex, 10min);
+    auto [order, slow_error, fast_error] =
+        co_await asio::experimental::make_parallel_group(slow.async_wait(asio::deferred),
+                                                         fast.async_wait(asio::deferred))
+            .async_wait(asio::experimental::wait_for_one(),
+                        asio::use_awaitable_t<corio::executor>());
+    BOOST_TEST(order[0] == 1U); // the 10-minute timer won
+    BOOST_TEST(!fast_error);
+    BOOST_TEST((slow_error == asio::error::operation_aborted)); // the group cancelled it
+    BOOST_TEST((corio::now() - start == 10min));
+    BOOST_TEST(!corio::next_wake_up().has_value()); // the cancelled hour left the queue
+  }());
+}
+
+BOOST_AUTO_TEST_CASE(an_expiry_already_reached_reports_success_even_if_the_timer_is_reset) {
+  run_virtual([]() -> corio::awaitable<void> {
+    corio::timer timer(co_await asio::this_coro::executor, 1s);
+    boost::system::error_code result = asio::error::would_block;
+    timer.async_wait([&](boost::system::error_code error) { result = error; });
+    corio::advance(1s); // the wait has completed; its handler waits for its turn
+    BOOST_TEST(timer.expires_after(1h) == 0U); // nothing left to cancel, as in Asio
+    co_await corio::yield_now();
+    BOOST_TEST(!result);
+    timer.cancel();
+  }());
+}
+
+BOOST_AUTO_TEST_CASE(cancelling_or_resetting_or_destroying_a_corio_timer_aborts_its_waits) {
+  run_virtual([]() -> corio::awaitable<void> {
+    const auto ex = co_await asio::this_coro::executor;
+    std::vector<boost::system::error_code> results;
+    auto record = [&](boost::system::error_code error) { results.push_back(error); };
+    corio::timer reset(ex, 1h);
+    reset.async_wait(record);
+    reset.async_wait(record);
+    BOOST_TEST(reset.expires_after(2h) == 2U);
+    corio::timer cancelled(ex, 1h);
+    cancelled.async_wait(record);
+    BOOST_TEST(cancelled.cancel() == 1U);
+    {
+      corio::timer destroyed(ex, 1h);
+      destroyed.async_wait(record); // its handler outlives it
+    }
+    co_await corio::yield_now();
+    BOOST_TEST(results.size() == 4U);
+    for (const auto& error : results)
+      BOOST_TEST((error == asio::error::operation_aborted));
+    // An expiry nobody waits for is no wake-up: nothing is left for the clock to jump to.
+    BOOST_TEST(!corio::next_wake_up().has_value());
+    reset.async_wait(record);
+    BOOST_TEST((corio::next_wake_up() == reset.expiry()));
+    reset.cancel();
+    co_await corio::yield_now();
+    BOOST_TEST(results.size() == 5U);
+  }());
+}
+
+BOOST_AUTO_TEST_CASE(a_task_cancelled_while_awaiting_a_corio_timer_ends_cancelled) {
+  run_virtual([]() -> corio::awaitable<void> {
+    auto waiter = corio::spawn([]() -> corio::awaitable<void> {
+      corio::timer timer(co_await asio::this_coro::executor, 1h);
+      co_await timer.async_wait(asio::use_awaitable_t<corio::executor>());
+    }());
+    co_await corio::yield_now();
+    waiter.cancel();
+    BOOST_CHECK_THROW(co_await waiter, boost::system::system_error);
+    BOOST_TEST(!corio::next_wake_up().has_value());
+  }());
+}
+
+CORIO_TEST_CASE(a_corio_timer_on_a_real_time_loop_is_a_steady_timer, corio::test::on_real_time) {
+  const auto start = std::chrono::steady_clock::now();
+  corio::timer timer(co_await asio::this_coro::executor, 5ms);
+  co_await timer.async_wait(asio::use_awaitable_t<corio::executor>());
+  BOOST_TEST((std::chrono::steady_clock::now() - start >= 5ms));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

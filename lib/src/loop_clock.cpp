@@ -1,9 +1,12 @@
 #include <corio/clock.hpp>
 #include <corio/detail/loop_clock.hpp>
 #include <corio/detail/step.hpp>
+#include <corio/log.hpp>
+#include <corio/timer.hpp>
 
 #include <fmt/format.h>
 
+#include <exception>
 #include <stdexcept>
 
 namespace corio {
@@ -62,6 +65,11 @@ std::chrono::steady_clock::time_point deadline_after(std::chrono::steady_clock::
   return now + limit;
 }
 
+void note_timer_wait() noexcept {
+  note_wait_started();
+  note_waiting("timer");
+}
+
 namespace {
 
 loop_clock* virtual_clock_of_this_thread() noexcept {
@@ -77,26 +85,36 @@ loop_timer::~loop_timer() {
   leave_queue();
 }
 
-void loop_timer::expires_at(loop_clock::time_point deadline) {
+std::size_t loop_timer::expires_at(loop_clock::time_point deadline) {
   leave_queue();
   fired_ = false;
   deadline_ = deadline;
   // On a virtual loop the Asio timer only parks the wait; the clock fires it.
-  timer_.expires_at(clock_ != nullptr ? loop_clock::time_point::max() : deadline);
+  return timer_.expires_at(clock_ != nullptr ? loop_clock::time_point::max() : deadline);
 }
 
-void loop_timer::cancel() {
+std::size_t loop_timer::cancel() {
   leave_queue();
   fired_ = false;
-  timer_.cancel();
+  return timer_.cancel();
+}
+
+void loop_timer::cancel_quietly() noexcept {
+  try {
+    cancel();
+  } catch (const std::exception& error) {
+    logger().error("corio::timer: cancelling the pending waits failed: {}", error.what());
+  }
 }
 
 void loop_timer::arm() {
+  ++waits_;
   if (clock_ == nullptr || deadline_ == loop_clock::time_point::max())
     return;
   if (deadline_ <= clock_->now()) {
     // Due already: complete on the reactor's next turn, as an expired steady_timer does.
     fired_ = true;
+    fired_through_ = waits_;
     timer_.expires_at(loop_clock::time_point::min());
     return;
   }
@@ -106,6 +124,7 @@ void loop_timer::arm() {
 
 void loop_timer::fire() {
   fired_ = true;
+  fired_through_ = waits_;
   timer_.cancel(); // the parked wait completes (operation_aborted; fired() says why)
 }
 

@@ -104,7 +104,7 @@ awaitable<scoped_t<Mode, T>> run_scoped(std::shared_ptr<scope_state> scope,
   auto ex = co_await boost::asio::this_coro::executor;
   auto child =
       start_task(ex, std::move(operation), scope->task_name(), std::source_location::current());
-  loop_timer timer(ex);
+  loop_timer timer(loop_executor(ex)); // its handler is not a step of this task
   scope->begin(*child, timer, loop_executor(ex));
   join_outcome<T> outcome = co_await join_capturing(child, join_mode::propagate);
   const scope_exit verdict =

@@ -8,7 +8,9 @@
 //   std::optional<corio::clock::time_point> next = corio::next_wake_up();
 //
 // corio's timers read this clock: sleep, sleep_until, the deadlines of timeout,
-// timeout_at, move_on_* and cancel_scope, and interval. Its time_point is
+// timeout_at, move_on_* and cancel_scope, interval, and corio::timer (timer.hpp: an
+// asio::steady_timer interface for Asio-style code). In tests, CORIO_TEST_CASE
+// (testing.hpp) runs its body on virtual time. Its time_point is
 // steady_clock's, so deadlines are built from corio::now() and passed where a
 // steady_clock time point is asked for. On a real loop (the default) now() is
 // steady_clock::now().

@@ -39,6 +39,7 @@
 #include <corio/task.hpp>
 #include <corio/task_group.hpp>
 #include <corio/timeout.hpp>
+#include <corio/timer.hpp>
 #include <corio/to_thread.hpp>
 
 #endif // CORIO_CORIO_HPP

@@ -24,6 +24,8 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 
@@ -71,13 +73,32 @@ public:
   loop_timer(const loop_timer&) = delete;
   loop_timer& operator=(const loop_timer&) = delete;
 
-  /// Sets the deadline; a pending wait completes with operation_aborted (as Asio's).
-  void expires_at(loop_clock::time_point deadline);
-  /// Cancels a pending wait and takes the timer off the clock's queue.
-  void cancel();
+  /// Sets the deadline; pending waits complete with operation_aborted (as Asio's).
+  /// Returns how many were cancelled.
+  std::size_t expires_at(loop_clock::time_point deadline);
+  /// Cancels pending waits and takes the timer off the clock's queue; returns how many.
+  std::size_t cancel();
+  /// cancel() for destructors and moves: Asio's timer cancel() throws only if the
+  /// reactor fails, which a destructor cannot report but to the log.
+  void cancel_quietly() noexcept;
+  loop_clock::time_point expiry() const noexcept { return deadline_; }
   /// The deadline of the last wait has passed (virtual loops; real ones say so through
   /// the error code).
   bool fired() const noexcept { return fired_; }
+  /// The number the next async_wait() gets: waits are numbered 1, 2, ... per timer.
+  std::uint64_t next_wait() const noexcept { return waits_ + 1; }
+  /// Wait number `wait` ended because the clock reached its deadline (virtual loops),
+  /// even if the timer has been re-armed since: what corio::timer needs to report a
+  /// fired wait as a success, as Asio does for an expiry that was already queued.
+  bool fired(std::uint64_t wait) const noexcept { return wait != 0 && wait <= fired_through_; }
+  /// For waits whose handler reports back (corio::timer's): one wait's handler has run.
+  /// Once every wait has ended the timer leaves the clock's queue, so a wait ended by
+  /// per-operation cancellation (which bypasses cancel()) leaves no deadline behind for
+  /// the clock to jump to.
+  void wait_ended() noexcept {
+    if (++waits_ended_ == waits_)
+      leave_queue();
+  }
 
   /// Waits until the deadline (Asio's async_wait; any completion token). A deadline that
   /// is not later than the loop's now() completes on the next turn.
@@ -102,6 +123,9 @@ private:
   loop_clock::time_point deadline_ = loop_clock::time_point::max();
   std::optional<loop_clock::queue::iterator> queued_;
   bool fired_ = false;
+  std::uint64_t waits_ = 0;         // async_wait() calls so far
+  std::uint64_t fired_through_ = 0; // every wait numbered up to this one has fired
+  std::uint64_t waits_ended_ = 0;   // reported by wait_ended()
 };
 
 /// The running loop's now() + limit, or time_point::max() when that does not fit.
