@@ -10,6 +10,9 @@ find_package(spdlog CONFIG REQUIRED)
 
 if(CORIO_BUILD_TESTS)
   find_package(Boost 1.81 CONFIG REQUIRED COMPONENTS unit_test_framework)
+else()
+  # corio::testing (corio/testing.hpp) exists only where Boost.Test does.
+  find_package(Boost 1.81 CONFIG QUIET COMPONENTS unit_test_framework)
 endif()
 
 if(CORIO_BUILD_APPS)

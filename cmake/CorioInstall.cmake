@@ -24,6 +24,14 @@ install(EXPORT corioTargets
   NAMESPACE corio::
   DESTINATION ${CORIO_INSTALL_CMAKEDIR})
 
+# corio::testing has its own export set, loaded by find_package(corio COMPONENTS testing).
+if(TARGET corio_testing)
+  install(TARGETS corio_testing EXPORT corioTestingTargets)
+  install(EXPORT corioTestingTargets
+    NAMESPACE corio::
+    DESTINATION ${CORIO_INSTALL_CMAKEDIR})
+endif()
+
 configure_package_config_file(
   "${PROJECT_SOURCE_DIR}/cmake/corioConfig.cmake.in"
   "${PROJECT_BINARY_DIR}/corioConfig.cmake"

@@ -12,7 +12,8 @@ include_guard(GLOBAL)
 
 # Compile flags every test target shares, so that the reused PCH stays valid.
 function(_corio_test_target_setup target)
-  target_link_libraries(${target} PUBLIC corio::corio Boost::unit_test_framework)
+  # corio::testing: corio::corio, Boost.Test and CORIO_TEST_CASE's header.
+  target_link_libraries(${target} PUBLIC corio::testing)
   target_compile_definitions(${target} PUBLIC BOOST_TEST_DYN_LINK)
   target_include_directories(${target} PUBLIC "${PROJECT_SOURCE_DIR}/test")
   set_target_properties(${target} PROPERTIES CXX_EXTENSIONS OFF)

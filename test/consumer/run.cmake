@@ -3,7 +3,8 @@
 #                          configure test/consumer with CMAKE_PREFIX_PATH=that prefix
 #   MODE=add_subdirectory  configure test/consumer/add_subdirectory, which adds
 #                          CORIO_SOURCE_DIR as a subdirectory
-# Then build with the same compiler and launcher, run, and expect "consumer ok 7".
+# Then build with the same compiler and launcher, run, and expect "consumer ok 7"; then
+# run consumer_test (CORIO_TEST_CASEs through corio::testing) and expect it to pass.
 cmake_minimum_required(VERSION 3.25)
 
 foreach(var IN ITEMS MODE CORIO_SOURCE_DIR CORIO_BINARY_DIR WORK_DIR GENERATOR CXX_COMPILER)
@@ -58,3 +59,5 @@ if(NOT step_output MATCHES "consumer ok 7")
   message(FATAL_ERROR "consumer.${MODE}: unexpected output:\n${step_output}")
 endif()
 message(STATUS "consumer.${MODE}: ${step_output}")
+run_step("run consumer_test" "${consumer_build}/consumer_test" --report_level=short)
+message(STATUS "consumer.${MODE}: consumer_test: ${step_output}")
