@@ -4,6 +4,7 @@
 #include "support/corio_test.hpp"
 
 #include <corio/as_completed.hpp>
+#include <corio/clock.hpp>
 #include <corio/errors.hpp>
 #include <corio/event.hpp>
 #include <corio/interval.hpp>
@@ -30,7 +31,7 @@ using corio::test::event_log;
 
 namespace {
 
-using clock_type = std::chrono::steady_clock;
+using clock_type = corio::clock; // the loop's: virtual in CORIO_TEST_CASE
 
 // Yields 1..n; logs each value as it is made, and the end.
 corio::awaitable<void> numbers(corio::yielder<int> yield, int n, event_log& log) {

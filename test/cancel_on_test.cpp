@@ -16,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+using corio::test::on_real_time;
+
 using namespace std::chrono_literals;
 using corio::test::event_log;
 using corio::test::sleep_logging_cancellation;
@@ -33,7 +35,7 @@ corio::awaitable<void> set_then_sleep(corio::event& started) {
 
 BOOST_AUTO_TEST_SUITE(cancel_on_test)
 
-CORIO_TEST_CASE(a_token_never_stopped_changes_nothing) {
+CORIO_TEST_CASE(a_token_never_stopped_changes_nothing, on_real_time) {
   std::stop_source stop;
   BOOST_TEST(co_await corio::cancel_on(stop.get_token(), value_after(1ms, 5)) == 5);
   BOOST_TEST(co_await corio::cancel_on(std::stop_token{}, value_after(0ms, 6)) == 6);
@@ -41,7 +43,7 @@ CORIO_TEST_CASE(a_token_never_stopped_changes_nothing) {
   BOOST_TEST(co_await t == 7);
 }
 
-CORIO_TEST_CASE(a_stop_request_from_another_thread_cancels_the_operation) {
+CORIO_TEST_CASE(a_stop_request_from_another_thread_cancels_the_operation, on_real_time) {
   std::stop_source stop;
   event_log log;
   corio::event started;
@@ -61,7 +63,8 @@ CORIO_TEST_CASE(a_stop_request_from_another_thread_cancels_the_operation) {
   BOOST_TEST(waiter.cancelled());
 }
 
-CORIO_TEST_CASE(a_stop_request_from_another_thread_cancels_spawned_tasks_like_cancel) {
+CORIO_TEST_CASE(a_stop_request_from_another_thread_cancels_spawned_tasks_like_cancel,
+                on_real_time) {
   std::stop_source stop;
   corio::event first_started;
   corio::event second_started;
@@ -78,7 +81,7 @@ CORIO_TEST_CASE(a_stop_request_from_another_thread_cancels_spawned_tasks_like_ca
   BOOST_TEST(co_await bystander == 3);
 }
 
-CORIO_TEST_CASE(an_already_stopped_token_cuts_at_the_first_suspension) {
+CORIO_TEST_CASE(an_already_stopped_token_cuts_at_the_first_suspension, on_real_time) {
   std::stop_source stop;
   stop.request_stop();
   event_log log;
@@ -95,7 +98,7 @@ CORIO_TEST_CASE(an_already_stopped_token_cuts_at_the_first_suspension) {
   BOOST_TEST(spawned.str() == "started");
 }
 
-CORIO_TEST_CASE(a_stop_request_after_the_operation_finished_has_no_effect) {
+CORIO_TEST_CASE(a_stop_request_after_the_operation_finished_has_no_effect, on_real_time) {
   std::stop_source stop;
   BOOST_TEST(co_await corio::cancel_on(stop.get_token(), value_after(0ms, 4)) == 4);
   auto t = corio::spawn(value_after(0ms, 8), "finished", stop.get_token());
@@ -106,7 +109,7 @@ CORIO_TEST_CASE(a_stop_request_after_the_operation_finished_has_no_effect) {
   BOOST_TEST(!t.cancelled());
 }
 
-CORIO_TEST_CASE(a_stop_request_on_the_loop_thread_cancels_too) {
+CORIO_TEST_CASE(a_stop_request_on_the_loop_thread_cancels_too, on_real_time) {
   std::stop_source stop;
   event_log log;
   auto stopper = corio::spawn([](std::stop_source stop) -> corio::awaitable<void> {
@@ -124,7 +127,7 @@ CORIO_TEST_CASE(a_stop_request_on_the_loop_thread_cancels_too) {
   co_await stopper;
 }
 
-CORIO_TEST_CASE(cancel_on_sees_the_deadline_of_the_scope_around_it) {
+CORIO_TEST_CASE(cancel_on_sees_the_deadline_of_the_scope_around_it, on_real_time) {
   const auto deadline = std::chrono::steady_clock::now() + 1h;
   corio::cancel_scope scope{deadline};
   std::stop_source stop;
@@ -136,7 +139,7 @@ CORIO_TEST_CASE(cancel_on_sees_the_deadline_of_the_scope_around_it) {
   BOOST_TEST((seen == deadline));
 }
 
-CORIO_TEST_CASE(an_operation_that_catches_the_stop_returns_its_value) {
+CORIO_TEST_CASE(an_operation_that_catches_the_stop_returns_its_value, on_real_time) {
   std::stop_source stop;
   auto stopper = corio::spawn([](std::stop_source stop) -> corio::awaitable<void> {
     co_await corio::sleep(1ms);
@@ -155,7 +158,7 @@ CORIO_TEST_CASE(an_operation_that_catches_the_stop_returns_its_value) {
 }
 
 // Many tasks on one source, stopped from a thread while they come and go: TSan's part.
-CORIO_TEST_CASE(many_tasks_stopped_from_a_thread_while_they_run_all_end) {
+CORIO_TEST_CASE(many_tasks_stopped_from_a_thread_while_they_run_all_end, on_real_time) {
   std::stop_source stop;
   std::vector<corio::task<void>> tasks;
   for (int i = 0; i < 50; ++i) {

@@ -2,6 +2,7 @@
 
 #include "support/corio_test.hpp"
 
+#include <corio/clock.hpp>
 #include <corio/errors.hpp>
 #include <corio/event.hpp>
 #include <corio/shield.hpp>
@@ -37,7 +38,7 @@ using corio::test::logging_how_it_ends;
 using corio::test::sleep_logging_cancellation;
 using corio::test::value_after;
 using corio::test::yield_once;
-using clock_type = std::chrono::steady_clock;
+using clock_type = corio::clock; // the loop's: virtual in CORIO_TEST_CASE
 
 namespace {
 
@@ -225,7 +226,7 @@ CORIO_TEST_CASE(an_outer_deadline_is_never_the_inner_scopes_timeout) {
   try {
     co_await outer.run([](corio::cancel_scope inner, event_log& log) -> corio::awaitable<void> {
       co_await logging_how_it_ends(log, "inner", inner.run([]() -> corio::awaitable<void> {
-        std::this_thread::sleep_for(10ms); // pretend we crunch some numbers
+        corio::advance(10ms); // pretend we crunch some numbers: time passes, no turn
         co_await corio::sleep(1h);
       }()));
     }(inner, log));
@@ -248,7 +249,7 @@ CORIO_TEST_CASE(when_both_deadlines_have_passed_the_outermost_scope_reports) {
     co_await outer.run([](corio::cancel_scope inner, event_log& log) -> corio::awaitable<void> {
       try {
         co_await inner.run([]() -> corio::awaitable<void> {
-          std::this_thread::sleep_for(40ms); // the loop is busy past both deadlines
+          corio::advance(40ms); // the loop is busy past both deadlines
           co_await corio::sleep(1h);
         }());
       } catch (const corio::timeout_error&) {
@@ -275,7 +276,7 @@ CORIO_TEST_CASE(an_outer_deadline_due_but_not_yet_fired_takes_over_from_the_inne
   try {
     co_await outer.run([](corio::cancel_scope inner, event_log& log) -> corio::awaitable<void> {
       co_await logging_how_it_ends(log, "inner", inner.run([]() -> corio::awaitable<void> {
-        std::this_thread::sleep_for(20ms); // the outer deadline passes meanwhile
+        corio::advance(20ms); // the outer deadline passes meanwhile
         throw corio::cancelled_error("ended cancelled");
         co_return;
       }()));

@@ -19,6 +19,8 @@
 #include <thread>
 #include <vector>
 
+using corio::test::on_real_time;
+
 using namespace std::chrono_literals;
 using corio::test::counted;
 
@@ -114,7 +116,7 @@ BOOST_AUTO_TEST_SUITE(channel_test)
 
 // --- basic use on one loop ------------------------------------------------------
 
-CORIO_TEST_CASE(send_then_receive_returns_the_items_in_fifo_order) {
+CORIO_TEST_CASE(send_then_receive_returns_the_items_in_fifo_order, on_real_time) {
   corio::channel<int> ch(3);
   BOOST_TEST(ch.capacity() == 3u);
   co_await ch.send(1);
@@ -128,7 +130,7 @@ CORIO_TEST_CASE(send_then_receive_returns_the_items_in_fifo_order) {
   BOOST_TEST(!ch.closed());
 }
 
-CORIO_TEST_CASE(try_send_and_try_receive_never_wait) {
+CORIO_TEST_CASE(try_send_and_try_receive_never_wait, on_real_time) {
   corio::channel<int> ch(2);
   BOOST_TEST(!ch.try_receive().has_value());
   BOOST_TEST(ch.try_send(1));
@@ -140,7 +142,7 @@ CORIO_TEST_CASE(try_send_and_try_receive_never_wait) {
   co_return;
 }
 
-CORIO_TEST_CASE(move_only_items_work_and_a_failed_try_send_keeps_the_item) {
+CORIO_TEST_CASE(move_only_items_work_and_a_failed_try_send_keeps_the_item, on_real_time) {
   corio::channel<std::unique_ptr<int>> ch(1);
   co_await ch.send(std::make_unique<int>(1));
   auto second = std::make_unique<int>(2);
@@ -153,7 +155,7 @@ CORIO_TEST_CASE(move_only_items_work_and_a_failed_try_send_keeps_the_item) {
   BOOST_TEST(**last == 2);
 }
 
-CORIO_TEST_CASE(a_full_channel_makes_senders_wait_and_serves_them_in_order) {
+CORIO_TEST_CASE(a_full_channel_makes_senders_wait_and_serves_them_in_order, on_real_time) {
   corio::channel<int> ch(1);
   co_await ch.send(1);
   auto second = corio::spawn(ch.send(2));
@@ -171,7 +173,7 @@ CORIO_TEST_CASE(a_full_channel_makes_senders_wait_and_serves_them_in_order) {
   BOOST_TEST(ch.size() == 0u);
 }
 
-CORIO_TEST_CASE(a_waiting_receiver_gets_the_next_item_before_any_try_receive) {
+CORIO_TEST_CASE(a_waiting_receiver_gets_the_next_item_before_any_try_receive, on_real_time) {
   corio::channel<int> ch(1);
   auto receiver = corio::spawn(ch.receive());
   co_await corio::yield_now();
@@ -181,7 +183,7 @@ CORIO_TEST_CASE(a_waiting_receiver_gets_the_next_item_before_any_try_receive) {
   BOOST_TEST(co_await receiver == 5);
 }
 
-CORIO_TEST_CASE(a_woken_receiver_resumes_later_not_inside_the_send) {
+CORIO_TEST_CASE(a_woken_receiver_resumes_later_not_inside_the_send, on_real_time) {
   corio::channel<int> ch(1);
   corio::test::event_log log;
   auto receiver = corio::spawn(
@@ -195,7 +197,7 @@ CORIO_TEST_CASE(a_woken_receiver_resumes_later_not_inside_the_send) {
   BOOST_TEST(log.str() == "sent received 5");
 }
 
-CORIO_TEST_CASE(a_receiver_woken_by_another_thread_resumes_on_its_own_loop) {
+CORIO_TEST_CASE(a_receiver_woken_by_another_thread_resumes_on_its_own_loop, on_real_time) {
   corio::channel<int> ch(1);
   const auto loop_thread = std::this_thread::get_id();
   auto receiver = corio::spawn([](corio::channel<int>& ch) -> corio::awaitable<std::thread::id> {
@@ -211,7 +213,7 @@ CORIO_TEST_CASE(a_receiver_woken_by_another_thread_resumes_on_its_own_loop) {
 
 // --- close --------------------------------------------------------------------
 
-CORIO_TEST_CASE(after_close_sends_throw_and_receivers_drain_then_get_channel_closed) {
+CORIO_TEST_CASE(after_close_sends_throw_and_receivers_drain_then_get_channel_closed, on_real_time) {
   corio::channel<int> ch(3);
   co_await ch.send(1);
   co_await ch.send(2);
@@ -231,7 +233,7 @@ CORIO_TEST_CASE(after_close_sends_throw_and_receivers_drain_then_get_channel_clo
   }
 }
 
-CORIO_TEST_CASE(close_wakes_a_waiting_sender_without_enqueuing_its_item) {
+CORIO_TEST_CASE(close_wakes_a_waiting_sender_without_enqueuing_its_item, on_real_time) {
   corio::channel<int> ch(1);
   co_await ch.send(1);
   auto sender = corio::spawn(ch.send(2));
@@ -242,7 +244,7 @@ CORIO_TEST_CASE(close_wakes_a_waiting_sender_without_enqueuing_its_item) {
   BOOST_CHECK_THROW(co_await ch.receive(), corio::channel_closed); // 2 never went in
 }
 
-CORIO_TEST_CASE(close_wakes_waiting_receivers_with_channel_closed) {
+CORIO_TEST_CASE(close_wakes_waiting_receivers_with_channel_closed, on_real_time) {
   corio::channel<int> ch(1);
   auto a = corio::spawn(ch.receive());
   auto b = corio::spawn(ch.receive());
@@ -254,7 +256,7 @@ CORIO_TEST_CASE(close_wakes_waiting_receivers_with_channel_closed) {
 
 // --- cancellation ---------------------------------------------------------------
 
-CORIO_TEST_CASE(a_receive_cancelled_while_waiting_consumes_nothing) {
+CORIO_TEST_CASE(a_receive_cancelled_while_waiting_consumes_nothing, on_real_time) {
   corio::channel<int> ch(1);
   auto cancelled = corio::spawn(ch.receive());
   auto next = corio::spawn(ch.receive());
@@ -266,7 +268,7 @@ CORIO_TEST_CASE(a_receive_cancelled_while_waiting_consumes_nothing) {
   BOOST_TEST(ch.size() == 0u);
 }
 
-CORIO_TEST_CASE(a_send_cancelled_while_waiting_does_not_enqueue) {
+CORIO_TEST_CASE(a_send_cancelled_while_waiting_does_not_enqueue, on_real_time) {
   corio::channel<counted> ch(1);
   co_await ch.send(counted());
   auto cancelled = corio::spawn(ch.send(counted()));
@@ -279,7 +281,7 @@ CORIO_TEST_CASE(a_send_cancelled_while_waiting_does_not_enqueue) {
   BOOST_TEST(!ch.try_receive().has_value());
 }
 
-CORIO_TEST_CASE(a_receive_handed_its_item_before_the_cancellation_returns_the_item) {
+CORIO_TEST_CASE(a_receive_handed_its_item_before_the_cancellation_returns_the_item, on_real_time) {
   corio::channel<int> ch(1);
   auto receiver = corio::spawn(ch.receive());
   co_await corio::yield_now();
@@ -289,7 +291,7 @@ CORIO_TEST_CASE(a_receive_handed_its_item_before_the_cancellation_returns_the_it
   BOOST_TEST(ch.size() == 0u); // returned, not put back
 }
 
-CORIO_TEST_CASE(a_send_taken_before_the_cancellation_completes_normally) {
+CORIO_TEST_CASE(a_send_taken_before_the_cancellation_completes_normally, on_real_time) {
   corio::channel<int> ch(1);
   co_await ch.send(1);
   auto sender = corio::spawn(ch.send(2));
@@ -300,7 +302,7 @@ CORIO_TEST_CASE(a_send_taken_before_the_cancellation_completes_normally) {
   BOOST_TEST((ch.try_receive() == 2));
 }
 
-CORIO_TEST_CASE(a_receive_that_times_out_consumes_nothing) {
+CORIO_TEST_CASE(a_receive_that_times_out_consumes_nothing, on_real_time) {
   corio::channel<int> ch(1);
   BOOST_CHECK_THROW(co_await corio::timeout(1ms, ch.receive()), corio::timeout_error);
   BOOST_TEST(ch.try_send(1));
@@ -309,7 +311,7 @@ CORIO_TEST_CASE(a_receive_that_times_out_consumes_nothing) {
 
 // --- lifetime -------------------------------------------------------------------
 
-CORIO_TEST_CASE(a_channel_destroyed_with_a_waiting_receiver_cancels_it) {
+CORIO_TEST_CASE(a_channel_destroyed_with_a_waiting_receiver_cancels_it, on_real_time) {
   corio::task<int> receiver;
   {
     corio::channel<int> ch(1);
@@ -319,7 +321,7 @@ CORIO_TEST_CASE(a_channel_destroyed_with_a_waiting_receiver_cancels_it) {
   BOOST_CHECK_THROW(co_await receiver, corio::cancelled_error);
 }
 
-CORIO_TEST_CASE(a_destroyed_channel_destroys_its_buffered_items) {
+CORIO_TEST_CASE(a_destroyed_channel_destroys_its_buffered_items, on_real_time) {
   {
     corio::channel<counted> ch(2);
     co_await ch.send(counted());
@@ -345,7 +347,7 @@ BOOST_AUTO_TEST_CASE(a_capacity_below_one_is_invalid_argument) {
   BOOST_TEST(huge.try_send(1));
 }
 
-CORIO_TEST_CASE(blocking_calls_on_a_loop_thread_throw_logic_error) {
+CORIO_TEST_CASE(blocking_calls_on_a_loop_thread_throw_logic_error, on_real_time) {
   corio::channel<int> ch(2);
   BOOST_TEST(ch.try_send(1));
   // Both would succeed without blocking here; they are refused anyway, because on
@@ -399,7 +401,7 @@ BOOST_AUTO_TEST_CASE(plain_threads_send_and_receive_blocking) {
   BOOST_TEST(all == expected, boost::test_tools::per_element());
 }
 
-CORIO_TEST_CASE(a_blocking_sender_waits_until_a_loop_receives) {
+CORIO_TEST_CASE(a_blocking_sender_waits_until_a_loop_receives, on_real_time) {
   corio::channel<int> ch(1);
   std::atomic<bool> second_sent = false;
   std::thread sender([&] {

@@ -117,12 +117,13 @@ BOOST_AUTO_TEST_CASE(corio_debug_in_the_environment_switches_it_on) {
     scoped_environment debug("CORIO_DEBUG", "1");
     corio::run(block_for(150ms));
   }
-  BOOST_TEST(log.count("name='Task-1'> took 0.1") == 1U);
+  // "took 0.150 seconds", or more on a loaded machine: the report is what matters.
+  BOOST_TEST(log.count("name='Task-1'> took ") == 1U);
   {
     scoped_environment debug("CORIO_DEBUG", "0");
     corio::run(block_for(150ms));
   }
-  BOOST_TEST(log.count("name='Task-1'> took 0.1") == 1U);
+  BOOST_TEST(log.count("name='Task-1'> took ") == 1U);
 }
 
 BOOST_AUTO_TEST_CASE(a_slow_step_that_is_not_positive_is_rejected) {

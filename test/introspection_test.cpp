@@ -23,6 +23,8 @@
 #include <stdexcept>
 #include <string>
 
+using corio::test::on_real_time;
+
 using namespace std::chrono_literals;
 
 using corio::test::contains;
@@ -160,7 +162,9 @@ corio::awaitable<corio::executor> own_executor() {
   co_return co_await boost::asio::this_coro::executor;
 }
 
-CORIO_TEST_CASE(a_handler_outliving_its_task_runs_without_a_current_task) {
+// A raw Asio timer outside any task: real time (on virtual time the sleep below would
+// jump past it).
+CORIO_TEST_CASE(a_handler_outliving_its_task_runs_without_a_current_task, on_real_time) {
   // The executor of a finished (and freed) task: a callback bound to it must not
   // see the dead task as current (ASan would catch a dangling read).
   corio::executor dead = co_await corio::spawn(own_executor(), "short-lived");

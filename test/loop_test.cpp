@@ -19,6 +19,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <atomic>
 #include <future>
 #include <set>
 #include <stdexcept>
@@ -44,8 +45,11 @@ corio::awaitable<int> fail_after(std::chrono::milliseconds delay) {
   throw std::runtime_error("remote failure");
 }
 
-corio::awaitable<void> sleep_forever_holding(counted, std::size_t& cancelled_on_loop) {
+corio::awaitable<void> sleep_forever_holding(counted, std::size_t& cancelled_on_loop,
+                                             std::atomic<bool>* sleeping = nullptr) {
   try {
+    if (sleeping != nullptr)
+      sleeping->store(true);
     co_await corio::sleep(1h);
   } catch (const corio::cancelled_error&) {
     cancelled_on_loop = corio::current_loop().index();
@@ -166,14 +170,19 @@ BOOST_AUTO_TEST_CASE(the_remote_exception_reaches_the_awaiter) {
 
 BOOST_AUTO_TEST_CASE(cancelling_the_handle_cancels_the_task_on_its_loop) {
   std::size_t cancelled_on = 99;
+  std::atomic<bool> sleeping{false};
   corio::run(
-      [](std::size_t& cancelled_on) -> corio::awaitable<void> {
-        auto remote = corio::spawn(corio::loops()[1], sleep_forever_holding({}, cancelled_on));
-        co_await corio::sleep(5ms);
+      [](std::size_t& cancelled_on, std::atomic<bool>& sleeping) -> corio::awaitable<void> {
+        auto remote =
+            corio::spawn(corio::loops()[1], sleep_forever_holding({}, cancelled_on, &sleeping));
+        // Until it sleeps on loop 1 (a fixed 5 ms was too short on a loaded machine: the
+        // cancel then came before its first step, and it never ran).
+        while (!sleeping.load())
+          co_await corio::sleep(1ms);
         BOOST_TEST(remote.cancel());
         BOOST_CHECK_THROW(co_await remote, corio::cancelled_error);
         BOOST_TEST(remote.cancelled());
-      }(cancelled_on),
+      }(cancelled_on, sleeping),
       two_loops);
   BOOST_TEST(cancelled_on == 1u);
   BOOST_TEST(counted::alive == 0);

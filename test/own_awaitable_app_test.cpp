@@ -23,11 +23,11 @@ process_result own_awaitable(const std::vector<std::string>& arguments) {
 BOOST_AUTO_TEST_SUITE(own_awaitable_app_test)
 
 BOOST_AUTO_TEST_CASE(the_operation_works_with_timeout_cancel_gather_and_task_group) {
-  const auto result = own_awaitable({"--ticks", "3", "--interval-ms", "20"});
+  const auto result = own_awaitable({"--ticks", "3", "--interval-ms", "100"});
   BOOST_TEST(result.exit_code == 0, result.err);
   BOOST_TEST(contains(result.out, "plain:      3 2 1 liftoff\n"), result.out);
   BOOST_TEST(contains(result.out, "timeout:    3 2 gave up (corio::timeout: the operation did not "
-                                  "finish within 0.03s)\n"),
+                                  "finish within 0.15s)\n"),
              result.out);
   BOOST_TEST(contains(result.out, "cancel:     3 2 cancelled (<Task cancelled name='Task-2'>)\n"),
              result.out);

@@ -2,6 +2,7 @@
 
 #include "support/corio_test.hpp"
 
+#include <corio/clock.hpp>
 #include <corio/errors.hpp>
 #include <corio/task.hpp>
 
@@ -10,16 +11,24 @@
 #include <stdexcept>
 #include <string>
 
+using corio::test::on_real_time;
+
 using namespace std::chrono_literals;
 using corio::test::event_log;
-using clock_type = std::chrono::steady_clock;
+using clock_type = corio::clock; // the loop's: virtual in CORIO_TEST_CASE
 
 BOOST_AUTO_TEST_SUITE(sleep_test)
 
-CORIO_TEST_CASE(sleep_waits_at_least_the_duration) {
+CORIO_TEST_CASE(sleep_waits_at_least_the_duration_on_the_real_clock, on_real_time) {
   const auto start = clock_type::now();
   co_await corio::sleep(20ms);
   BOOST_TEST((clock_type::now() - start >= 20ms));
+}
+
+CORIO_TEST_CASE(sleep_waits_exactly_the_duration_on_virtual_time) {
+  const auto start = clock_type::now();
+  co_await corio::sleep(20ms);
+  BOOST_TEST((clock_type::now() - start == 20ms));
 }
 
 CORIO_TEST_CASE(sleep_accepts_any_duration_type_including_fractional_seconds) {

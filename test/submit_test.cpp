@@ -16,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+using corio::test::on_real_time;
+
 using namespace std::chrono_literals;
 
 namespace {
@@ -30,7 +32,7 @@ corio::awaitable<int> on_the_loop(std::thread::id loop, int value) {
 
 BOOST_AUTO_TEST_SUITE(submit_test)
 
-CORIO_TEST_CASE(a_plain_thread_gets_the_result_through_the_future) {
+CORIO_TEST_CASE(a_plain_thread_gets_the_result_through_the_future, on_real_time) {
   auto ex = co_await boost::asio::this_coro::executor;
   const auto loop = std::this_thread::get_id();
   int result = 0;
@@ -39,7 +41,7 @@ CORIO_TEST_CASE(a_plain_thread_gets_the_result_through_the_future) {
   BOOST_TEST(result == 42);
 }
 
-CORIO_TEST_CASE(the_tasks_exception_reaches_the_future) {
+CORIO_TEST_CASE(the_tasks_exception_reaches_the_future, on_real_time) {
   auto ex = co_await boost::asio::this_coro::executor;
   bool caught = false;
   std::thread caller([&] {
@@ -57,7 +59,7 @@ CORIO_TEST_CASE(the_tasks_exception_reaches_the_future) {
   BOOST_TEST(caught);
 }
 
-CORIO_TEST_CASE(many_threads_may_submit_at_once) {
+CORIO_TEST_CASE(many_threads_may_submit_at_once, on_real_time) {
   auto ex = co_await boost::asio::this_coro::executor;
   const auto loop = std::this_thread::get_id();
   std::vector<std::thread> callers;

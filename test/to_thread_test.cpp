@@ -21,18 +21,21 @@
 #include <system_error>
 #include <thread>
 
+using corio::test::on_real_time;
+
 using namespace std::chrono_literals;
 
 BOOST_AUTO_TEST_SUITE(to_thread_test)
 
-CORIO_TEST_CASE(the_function_runs_on_another_thread_and_the_result_comes_back_to_the_loop) {
+CORIO_TEST_CASE(the_function_runs_on_another_thread_and_the_result_comes_back_to_the_loop,
+                on_real_time) {
   const auto loop_thread = std::this_thread::get_id();
   const auto worker = co_await corio::to_thread([] { return std::this_thread::get_id(); });
   BOOST_TEST((worker != loop_thread));
   BOOST_TEST((std::this_thread::get_id() == loop_thread));
 }
 
-CORIO_TEST_CASE(arguments_are_passed_and_move_only_values_work) {
+CORIO_TEST_CASE(arguments_are_passed_and_move_only_values_work, on_real_time) {
   auto text = co_await corio::to_thread([](std::string a, int n) { return a + std::to_string(n); },
                                         std::string("x"), 5);
   BOOST_TEST(text == "x5");
@@ -42,12 +45,12 @@ CORIO_TEST_CASE(arguments_are_passed_and_move_only_values_work) {
   co_await corio::to_thread([] {}); // void
 }
 
-CORIO_TEST_CASE(an_exception_of_the_function_reaches_the_awaiter) {
+CORIO_TEST_CASE(an_exception_of_the_function_reaches_the_awaiter, on_real_time) {
   BOOST_CHECK_THROW(co_await corio::to_thread([]() -> int { throw std::range_error("bad"); }),
                     std::range_error);
 }
 
-CORIO_TEST_CASE(the_loop_keeps_running_while_the_function_blocks) {
+CORIO_TEST_CASE(the_loop_keeps_running_while_the_function_blocks, on_real_time) {
   std::atomic<bool> release{false};
   auto blocker = corio::spawn(corio::to_thread([&release] {
     while (!release.load())
@@ -59,7 +62,8 @@ CORIO_TEST_CASE(the_loop_keeps_running_while_the_function_blocks) {
   BOOST_TEST(co_await blocker == 1);
 }
 
-CORIO_TEST_CASE(cancelling_the_awaiter_stops_the_wait_at_once_and_asks_a_stop_token_to_stop) {
+CORIO_TEST_CASE(cancelling_the_awaiter_stops_the_wait_at_once_and_asks_a_stop_token_to_stop,
+                on_real_time) {
   std::atomic<bool> started{false};
   std::atomic<bool> saw_stop{false};
   auto waiter = corio::spawn(corio::to_thread(
@@ -81,7 +85,8 @@ CORIO_TEST_CASE(cancelling_the_awaiter_stops_the_wait_at_once_and_asks_a_stop_to
   BOOST_TEST(saw_stop.load());
 }
 
-CORIO_TEST_CASE(a_function_without_stop_token_runs_to_its_end_after_the_awaiter_left) {
+CORIO_TEST_CASE(a_function_without_stop_token_runs_to_its_end_after_the_awaiter_left,
+                on_real_time) {
   auto finished = std::make_shared<std::atomic<bool>>(false);
   std::atomic<bool> release{false};
   auto waiter = corio::spawn(corio::to_thread([finished, &release] {

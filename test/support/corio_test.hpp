@@ -6,6 +6,13 @@
 //     BOOST_CHECK_THROW(co_await t, corio::cancelled_error);
 //   }
 //
+// CORIO_TEST_CASE is the installed harness (corio/testing.hpp): virtual time and debug
+// mode by default, and a lost task fails the case. A case that needs the wall clock (a
+// thread that must act while the loop sleeps, a measured duration) says
+// CORIO_TEST_CASE(name, {.virtual_time = false}), or CORIO_TEST_CASE(name, on_real_time).
+// The suites of the threads area (real threads acting while the loop waits) use
+// on_real_time throughout.
+//
 // Also: `counted` (counts live instances, to prove lifetimes end), `event_log`
 // (records an interleaving to compare against the expected one), and
 // `captured_log` (collects what corio writes to its spdlog logger).
@@ -15,6 +22,7 @@
 #include <corio/awaitable.hpp>
 #include <corio/errors.hpp>
 #include <corio/run.hpp>
+#include <corio/testing.hpp>
 
 #include <boost/test/unit_test.hpp>
 
@@ -26,15 +34,10 @@
 #include <utility>
 #include <vector>
 
-/// A Boost.Test case whose body is a coroutine, run to completion by corio::run().
-#define CORIO_TEST_CASE(name)                                                                      \
-  static corio::awaitable<void> name##_coroutine();                                                \
-  BOOST_AUTO_TEST_CASE(name) {                                                                     \
-    corio::run(name##_coroutine());                                                                \
-  }                                                                                                \
-  static corio::awaitable<void> name##_coroutine()
-
 namespace corio::test {
+
+/// CORIO_TEST_CASE(name, on_real_time): the case runs on the wall clock.
+inline constexpr corio::testing::case_options on_real_time{.virtual_time = false};
 
 /// Sleeps `delay`, then returns `value`: a task with a known result and duration.
 awaitable<int> value_after(std::chrono::milliseconds delay, int value);
