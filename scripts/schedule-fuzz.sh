@@ -10,9 +10,11 @@
 #   scripts/schedule-fuzz.sh --seed 322 --trace       ... and every step as it runs
 #   scripts/schedule-fuzz.sh --seeds 20000 --loops 3  multi-loop mode (three loop threads)
 #   scripts/schedule-fuzz.sh --seeds 500 --loops 3 --preset tsan
+#   scripts/schedule-fuzz.sh --seeds 5000 --real-time  one loop on the real clock (by
+#                                                     default one loop is on virtual time)
 #
 # Options: --seeds N, --first N, --seed N, --loops N (multi-loop mode; a replay of a
-# multi-loop seed runs the same plan but may interleave differently), --trace,
+# multi-loop seed runs the same plan but may interleave differently), --trace, --real-time,
 # --max-failures N (per process, default 10), --preset release|asan|tsan|debug, --jobs N
 # (processes over disjoint seed ranges), --debug, --no-build. A seed that hangs (60 s)
 # is reported and skipped.
@@ -44,6 +46,7 @@ while [[ $# -gt 0 ]]; do
       shift
       ;;
     --trace) extra+=(--trace) ;;
+    --real-time) extra+=(--real-time) ;;
     --debug) export CORIO_DEBUG=1 ;;
     --no-build) build=false ;;
     -h | --help) usage; exit 0 ;;

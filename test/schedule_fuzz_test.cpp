@@ -13,7 +13,8 @@
 // Arguments after `--`: --seeds N, --first N, --seed N (replay one seed and print its
 // plan), --loops N (multi-loop mode with N loops; schedule_fuzz_loops defaults to 3),
 // --print-plan, --trace (every step as it runs), --max-failures N (default 10),
-// --fault NAME (plant a fault, see schedule_fuzz.hpp).
+// --fault NAME (plant a fault, see schedule_fuzz.hpp), --real-time (one loop on the real
+// clock; by default one loop runs on virtual time, several loops on the real clock).
 #include "support/schedule_fuzz.hpp"
 
 #include "support/corio_test.hpp"
@@ -52,6 +53,7 @@ struct fuzz_args {
   bool chosen_seeds = false; // --seeds/--first/--seed given: no coverage floor
   bool print_plan = false;
   bool trace = false;
+  bool real_time = false; // --real-time: one loop on the real clock, not virtual time
   std::size_t max_failures = 10;
   fuzz::fault inject = fuzz::fault::none;
 };
@@ -88,15 +90,18 @@ fuzz_args parse_args(fuzz_args args) {
       args.print_plan = true;
     } else if (arg == "--trace") {
       args.trace = true;
+    } else if (arg == "--real-time") {
+      args.real_time = true;
     } else if (arg == "--fault" && has_value) {
       const auto f = fuzz::fault_from_name(suite.argv[++i]);
       if (!f)
         BOOST_FAIL("unknown --fault " << suite.argv[i]);
       args.inject = *f;
     } else {
-      BOOST_FAIL("unknown argument " << arg
-                                     << "; use --seeds N --first N --seed N --loops N "
-                                        "--print-plan --max-failures N --fault NAME --trace");
+      BOOST_FAIL("unknown argument "
+                 << arg
+                 << "; use --seeds N --first N --seed N --loops N "
+                    "--print-plan --max-failures N --fault NAME --trace --real-time");
     }
   }
   return args;
@@ -105,9 +110,10 @@ fuzz_args parse_args(fuzz_args args) {
 /// With several loops a replay rebuilds the same plan, but the loops' threads
 /// interleave differently each run: a failure may need a few replays (or --seeds 1
 /// in a loop) to show again, and a trace shows one interleaving, not the failing one.
-std::string replay_command(std::uint64_t seed, int loops) {
+std::string replay_command(std::uint64_t seed, int loops, bool real_time) {
   if (loops == 1)
-    return fmt::format("{} --run_test=schedule_fuzz/seeds -- --seed {}", program(), seed);
+    return fmt::format("{} --run_test=schedule_fuzz/seeds -- --seed {}{}", program(), seed,
+                       real_time ? " --real-time" : "");
   return fmt::format("{} --run_test=schedule_fuzz_loops/seeds -- --seed {} --loops {} (several "
                      "loops: the replay runs the same plan, but not the same thread "
                      "interleaving, so it may pass; repeat it)",
@@ -130,8 +136,9 @@ public:
     changed_.notify_one();
     thread_.join();
   }
-  void arm(std::uint64_t seed, int loops) {
+  void arm(std::uint64_t seed, int loops, bool real_time) {
     loops_ = loops;
+    real_time_ = real_time;
     set(seed);
   }
   void disarm() { set(std::nullopt); }
@@ -160,7 +167,7 @@ private:
       fmt::print(stderr,
                  "schedule fuzzer: seed {} failed: no end after {} s (a hang); replay "
                  "with {}\n",
-                 *seed_, limit.count(), replay_command(*seed_, loops_));
+                 *seed_, limit.count(), replay_command(*seed_, loops_, real_time_));
       std::_Exit(3);
     }
   }
@@ -169,6 +176,7 @@ private:
   std::condition_variable changed_;
   std::optional<std::uint64_t> seed_;
   std::atomic<int> loops_{1};
+  std::atomic<bool> real_time_{false};
   std::uint64_t generation_ = 0;
   bool stopping_ = false;
   std::thread thread_;
@@ -178,11 +186,11 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-void report(const fuzz::seed_result& result, int loops) {
+void report(const fuzz::seed_result& result, int loops, bool real_time) {
   const std::string line = fmt::format(
       "schedule fuzzer: seed {} failed: {}{}; replay with {}", result.seed, result.failures.front(),
       result.failures.size() > 1 ? fmt::format(" (+{} more)", result.failures.size() - 1) : "",
-      replay_command(result.seed, loops));
+      replay_command(result.seed, loops, real_time));
   fmt::print(stderr, "{}\n", line);
   for (std::size_t i = 1; i < result.failures.size(); ++i)
     fmt::print(stderr, "  also: {}\n", result.failures[i]);
@@ -200,13 +208,15 @@ fuzz::stats run_seeds(const fuzz_args& args) {
   for (std::uint64_t seed = args.first; ran < args.count; ++seed, ++ran) {
     if (args.print_plan)
       fmt::print("{}", fuzz::to_string(fuzz::make_plan(seed, args.loops)));
-    guard.arm(seed, args.loops);
-    const fuzz::seed_result result =
-        fuzz::run_seed(seed, {.loops = args.loops, .inject = args.inject, .trace = args.trace});
+    guard.arm(seed, args.loops, args.real_time);
+    const fuzz::seed_result result = fuzz::run_seed(seed, {.loops = args.loops,
+                                                           .inject = args.inject,
+                                                           .trace = args.trace,
+                                                           .real_time = args.real_time});
     guard.disarm();
     total += result.counts;
     if (!result.ok()) {
-      report(result, args.loops);
+      report(result, args.loops, args.real_time);
       if (++failed >= args.max_failures) {
         ++ran;
         break;

@@ -7,6 +7,7 @@
 
 #include <corio/cancel_scope.hpp>
 #include <corio/channel.hpp>
+#include <corio/clock.hpp>
 #include <corio/errors.hpp>
 #include <corio/gather.hpp>
 #include <corio/loop.hpp>
@@ -233,16 +234,16 @@ bool is_set(const boost::asio::cancellation_state& state) {
   return state.cancelled() != boost::asio::cancellation_type::none;
 }
 
-/// Tells the watchdog a real timer may fire until `duration` from now (so that
-/// silence until then is not a hang).
+/// Tells the watchdog a timer may fire until `duration` from now (so that silence until
+/// then is not a hang). Loop time: virtual or real, as the seed runs.
 void note_timer(world& w, std::chrono::steady_clock::duration duration) {
   const std::lock_guard lock(w.mutex);
-  w.timers_until = std::max(w.timers_until, std::chrono::steady_clock::now() + duration);
+  w.timers_until = std::max(w.timers_until, corio::now() + duration);
 }
 
 bool timers_may_fire(world& w) {
   const std::lock_guard lock(w.mutex);
-  return std::chrono::steady_clock::now() < w.timers_until + std::chrono::milliseconds(1);
+  return corio::now() < w.timers_until + std::chrono::milliseconds(1);
 }
 
 // ---------------------------------------------------------------------------- what ends mean
@@ -980,7 +981,7 @@ constexpr int moved_on = -1;
 /// In the scope's child task: the deadline in force must be the scope's or earlier.
 awaitable<int> checking_deadline(world& w, std::string at, std::chrono::microseconds limit,
                                  awaitable<int> op) {
-  const auto latest = std::chrono::steady_clock::now() + limit;
+  const auto latest = corio::now() + limit;
   if (const auto deadline = corio::current_deadline(); !deadline || *deadline > latest)
     w.fail(fmt::format("{}: current_deadline() in the scope's operation is {}, after the "
                        "scope's own",
@@ -999,7 +1000,7 @@ awaitable<int> scoped_wait(world& w, const node_plan& node, const step& s, await
     note_timer(w, limit);
   }
   op = checking_deadline(w, where(node, s), limit, std::move(op));
-  const auto deadline = std::chrono::steady_clock::now() + limit;
+  const auto deadline = corio::now() + limit;
   std::optional<int> value;
   switch (form) {
   case scope_form::timeout_at:
@@ -1685,7 +1686,8 @@ seed_result run_seed(std::uint64_t seed, const options& opts) {
     w.after_run.timed_seeds = p.timed;
     w.after_run.multi_loop_seeds = p.loops > 1;
     try {
-      corio::run(fuzz_main(w), {.loops = static_cast<std::size_t>(p.loops)});
+      corio::run(fuzz_main(w), {.loops = static_cast<std::size_t>(p.loops),
+                                .virtual_time = p.loops == 1 && !opts.real_time});
     } catch (...) {
       w.fail("run() threw: " + describe(std::current_exception()));
     }
@@ -1778,7 +1780,7 @@ stats& stats::operator+=(const stats& o) {
 
 std::string stats::str() const {
   std::string text = fmt::format(
-      "{} seeds ({} with real timers); {} nodes run; {} tasks: {} done, {} failed, {} "
+      "{} seeds ({} with timers); {} nodes run; {} tasks: {} done, {} failed, {} "
       "cancelled ({} before their first step); items: {} put, {} got, {} left queued, {} "
       "dropped by shutdown; {} holds; checked {} awaits and {} combinators; {} timeouts "
       "fired, {} task_group_errors; {} own cancellations handled ({} sticky checks, {} "

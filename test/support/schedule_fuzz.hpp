@@ -81,6 +81,10 @@ struct options {
   int loops = 1; // > 1: multi-loop mode, run({.loops = loops}) (see the header comment)
   fault inject = fault::none;
   bool trace = false; // print every node's steps and ends to stderr as they happen
+  // One loop runs on virtual time (clock.hpp) unless this is set; several loops always
+  // run on the real clock (each loop has its own virtual clock, and the fuzzer's timer
+  // bookkeeping compares times across loops).
+  bool real_time = false;
 };
 
 /// Counts summed over seeds, to show what the fuzzer exercised.
