@@ -22,6 +22,7 @@
 // kills them as it kills any program.
 #include "app_main.hpp"
 #include "cli_checks.hpp"
+#include "spinner.hpp"
 
 #include <corio/corio.hpp>
 
@@ -43,53 +44,7 @@
 
 namespace {
 
-using seconds = std::chrono::duration<double>;
-constexpr std::string_view frames = "\\|/-";
-constexpr auto frame_interval = std::chrono::milliseconds(100);
-
-std::string show_frame(std::size_t index, const std::string& message) {
-  std::string status = fmt::format("\r{} {}", frames[index % frames.size()], message);
-  fmt::print("{}", status);
-  std::fflush(stdout);
-  return status;
-}
-
-void erase(const std::string& status) {
-  fmt::print("\r{}\r", std::string(status.size(), ' '));
-  std::fflush(stdout);
-}
-
-// --- coroutine: asyncio's spinner -----------------------------------------------
-//! [coroutine]
-corio::awaitable<void> spin(std::string message) {
-  std::string status;
-  for (std::size_t i = 0;; ++i) {
-    status = show_frame(i, message);
-    try {
-      co_await corio::sleep(frame_interval); // yields to the loop: slow() runs
-    } catch (const boost::system::system_error&) {
-      // spinner.cancel() lands here: as corio::cancelled_error inside sleep, or,
-      // if this frame's tick had already fired, as Asio's operation_aborted at
-      // the co_await itself. Both derive from system_error.
-      break;
-    }
-  }
-  erase(status);
-}
-
-corio::awaitable<int> slow(seconds delay) {
-  co_await corio::sleep(delay); // not std::this_thread::sleep_for!
-  co_return 42;
-}
-
-corio::awaitable<int> supervisor(seconds delay, std::string message) {
-  corio::task<void> spinner = corio::spawn(spin(std::move(message)));
-  fmt::print("spinner object: {}\n", fmt::streamed(spinner));
-  int result = co_await slow(delay);
-  spinner.cancel(); // run() lets it finish its step (erase the line) before returning
-  co_return result;
-}
-//! [coroutine]
+using namespace spinner_app;
 
 // --- blocking: the mistake ------------------------------------------------------
 corio::awaitable<int> blocking_slow(seconds delay) {
