@@ -52,10 +52,12 @@
 namespace corio::detail {
 
 // The bottom frame of a task's thread of execution. `work` keeps the loop's
-// io_context from running out of work while the task lives.
-template <typename T>
+// io_context from running out of work while the task lives: a work-tracking
+// io_context executor when the loop is one (8 bytes of the frame, against 48 for
+// an any_io_executor).
+template <typename T, typename Work>
 asio_glue::entry_awaitable task_entry(task_core_ptr<T> core, awaitable<T> body,
-                                      [[maybe_unused]] executor work) {
+                                      [[maybe_unused]] Work work) {
   try {
     core->mark_started();
     if constexpr (std::is_void_v<T>) {
@@ -88,8 +90,16 @@ struct task_launcher {
       return;
     }
     const step_scope first_step(core->ref());
-    executor work = boost::asio::prefer(loop_executor(steps_on),
-                                        boost::asio::execution::outstanding_work.tracked);
+    const executor loop = loop_executor(steps_on);
+    if (const auto* io_context_executor = loop.target<boost::asio::io_context::executor_type>())
+      launch(boost::asio::prefer(*io_context_executor,
+                                 boost::asio::execution::outstanding_work.tracked));
+    else
+      launch(boost::asio::prefer(loop, boost::asio::execution::outstanding_work.tracked));
+  }
+
+  template <typename Work>
+  void launch(Work work) {
     const boost::asio::cancellation_slot slot = core->cancellation_slot();
     asio_glue::launch_thread(task_entry<T>(std::move(core), std::move(body), std::move(work)),
                              steps_on, slot);
