@@ -103,7 +103,7 @@ BOOST_AUTO_TEST_CASE(quick_run_prints_the_table_and_writes_json_lines_with_sane_
   for (const std::string impl :
        {"corio", "raw-asio", "threads", "corio-limit-64", "pool-8", "pool-64", "pool-512",
         "thread-per-request", "corio-loops-2", "raw-asio-threads-2", "corio-channel",
-        "corio-channel-loops-2", "corio-queue", "generator"})
+        "corio-channel-loops-2", "corio-queue", "generator", "raw-asio-lean"})
     BOOST_TEST(seen_impls.contains(impl), impl);
 }
 

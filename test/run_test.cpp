@@ -11,6 +11,7 @@
 #include <corio/task.hpp>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/detail/reactor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -229,6 +230,19 @@ int interrupted_signal(corio::awaitable<T> main, corio::run_options options = {}
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(run_handle_signals_test)
+
+// Issue 18: once anything is registered with an Asio reactor, the scheduler polls
+// epoll before nearly every handler (a system call per turn). Signal handling used
+// to read its pipe on loop 0 and so made every corio program pay that, even one with
+// no I/O and no timers; the pipe is now read by a watcher thread.
+BOOST_AUTO_TEST_CASE(handling_signals_does_not_start_loop_zeros_reactor) {
+  const bool reactor_started = corio::run([]() -> corio::awaitable<bool> {
+    const auto ex = co_await boost::asio::this_coro::executor;
+    co_return boost::asio::has_service<boost::asio::detail::reactor>(
+        boost::asio::query(ex, boost::asio::execution::context));
+  }());
+  BOOST_TEST(!reactor_started);
+}
 
 BOOST_AUTO_TEST_CASE(sigterm_cancels_main_and_run_throws_interrupted_with_exit_code_143) {
   const own_handler previous(SIGTERM);

@@ -170,7 +170,8 @@ group plan_workload(std::string_view workload, const scale& s, const options& op
     for (const auto& impl : trio)
       add(impl, tasks_or_threads(impl), {}, 0, 0);
   } else if (workload == "idle") {
-    for (const auto& impl : trio) {
+    // raw-asio-lean: raw Asio's coroutines on io_context::executor_type (issue 18)
+    for (const std::string impl : {"corio", "raw-asio", "raw-asio-lean", "threads"}) {
       add(impl, tasks_or_threads(impl), {}, s.idle_sleep, s.idle_sleep);
       add(impl, 0, {}, s.idle_sleep, 0); // the baseline
     }
@@ -519,7 +520,7 @@ CLI::Validator impl_name() {
         static const std::regex known(
             "corio|corio-debug|raw-asio|threads|thread-per-request|pool-[1-9][0-9]*|"
             "corio-limit-[1-9][0-9]*|corio-loops-[1-9][0-9]*|raw-asio-threads-[1-9][0-9]*|"
-            "corio-channel|corio-channel-loops-2|corio-queue|generator");
+            "corio-channel|corio-channel-loops-2|corio-queue|generator|raw-asio-lean");
         return std::regex_match(name, known) ? std::string()
                                              : fmt::format("unknown implementation '{}'", name);
       },
@@ -541,7 +542,7 @@ int run_app(int argc, char** argv) {
                  "run only these implementations (comma-separated): corio, raw-asio, threads, "
                  "corio-limit-64, pool-8, pool-64, pool-512, thread-per-request, corio-debug, "
                  "corio-loops-2, raw-asio-threads-2, corio-channel, corio-channel-loops-2, "
-                 "corio-queue, generator")
+                 "corio-queue, generator, raw-asio-lean")
       ->delimiter(',')
       ->check(impl_name());
   app.add_option("--json", opts.json_path, "also write one JSON object per row and line to FILE");

@@ -279,6 +279,23 @@ struct target_printer {
          value && *value > limit ? std::optional(fmt::format("{:.0f}%", (*value / limit - 1) * 100))
                                  : std::nullopt);
   }
+  // value <= limit, both in `shown_unit` (" B", " allocations"): misses by the difference
+  void at_most_absolute(std::string_view what, std::optional<double> value, double limit,
+                        std::string_view shown_unit) const {
+    line(what, value, shown_unit, fmt::format("<= {}{}", limit, shown_unit),
+         value && *value > limit
+             ? std::optional(fmt::format("{:.1f}{}", *value - limit, shown_unit))
+             : std::nullopt);
+  }
+  // A summary figure other than the workload's main one (p99_ns, allocs_per_op).
+  std::optional<double> other(std::string_view workload, std::string_view variant,
+                              std::string_view impl, std::string_view key) const {
+    for (const row& r : rows)
+      if (r.workload == workload && r.variant == variant && r.impl == impl && r.n > 0 &&
+          r.summary.has(key))
+        return r.summary.number(key);
+    return std::nullopt;
+  }
   // value >= limit
   void at_least(std::string_view what, std::optional<double> value, double limit) const {
     line(what, value, "x", fmt::format(">= {:.2f}x", limit),
@@ -305,6 +322,31 @@ std::optional<double> rss_at(std::span<const row> rows, std::string_view impl, s
     if (same_key(r, "fan-out", "", impl, n) && r.summary.has("rss_kb"))
       return r.summary.number("rss_kb");
   return std::nullopt;
+}
+
+// Issue 18: a corio task costs no more than a raw Asio coroutine.
+void print_light_task_targets(const target_printer& t) {
+  fmt::print(t.out, "\ntargets (issue 18, light tasks; ratios of medians)\n");
+  t.at_most_absolute("idle: corio, bytes per waiting task", t.figure("idle", "", "corio"), 1000,
+                     " B");
+  const auto ratio = [&t](std::string_view workload, std::string_view variant) {
+    return divided(t.figure(workload, variant, "corio"), t.figure(workload, variant, "raw-asio"));
+  };
+  t.at_most("spawn-join cold: corio / raw-asio, ns per task", ratio("spawn-join", "cold"), 0.80);
+  t.at_most("spawn-join warm: corio / raw-asio, ns per task", ratio("spawn-join", "warm"), 1.00);
+  t.at_most_absolute("spawn-join warm: corio, heap allocations per task",
+                     t.other("spawn-join", "warm", "corio", "allocs_per_op"), 2, "");
+  t.at_most_absolute("spawn-join warm: corio, heap bytes per task",
+                     t.other("spawn-join", "warm", "corio", "bytes_per_op"), 400, " B");
+  for (const std::string_view variant : {"sleep", "queue-get"})
+    t.at_most(fmt::format("cancel {}: corio / raw-asio, p50 cancel -> resume", variant),
+              ratio("cancel", variant), 1.10);
+  t.at_most("timer-lateness: corio / raw-asio, p99",
+            divided(t.other("timer-lateness", "", "corio", "p99_ns"),
+                    t.other("timer-lateness", "", "raw-asio", "p99_ns")),
+            1.20);
+  t.at_most("ping-pong: corio / raw-asio, ns per round trip", ratio("ping-pong", ""), 0.90);
+  t.at_most("debug-mode off: corio / raw-asio, ns per resumption", ratio("debug-mode", ""), 1.10);
 }
 
 } // namespace
@@ -412,6 +454,8 @@ void print_targets(std::FILE* out, std::span<const row> rows) {
          at_n ? divided(t.figure("fan-out", "", "pool-64", n), fan_corio) : std::nullopt, 10);
   t.at_most("fan-out N=5000: corio / thread-per-request, peak RSS",
             divided(rss_at(rows, "corio", n), rss_at(rows, "thread-per-request", n)), 0.5);
+
+  print_light_task_targets(t);
 
   fmt::print(out, "\ntargets (issue 17, many loops; on 2 cores)\n");
   const auto two_loops = t.figure("fan-out", "", "corio-loops-2", n);

@@ -9,7 +9,9 @@
 //     beyond the sleep, per task: (wall - sleep) / N. peak_asleep says how many slept
 //     at the same time: N, unless threads started more slowly than the first ones
 //     woke (their stacks stay resident until they are joined, so the peak RSS still
-//     holds all N).
+//     holds all N). raw-asio-lean is raw Asio with its coroutines and timers on
+//     io_context::executor_type instead of any_io_executor (issue 18: what the
+//     executor type costs a waiting coroutine).
 #include "spawn_all.hpp"
 
 #include <corio/sleep.hpp>
@@ -75,12 +77,37 @@ asio::awaitable<std::uint64_t> raw_sleeper(std::chrono::nanoseconds duration) {
   co_return 1;
 }
 
+using lean_executor = asio::io_context::executor_type;
+
+asio::awaitable<std::uint64_t, lean_executor> lean_sleeper(std::chrono::nanoseconds duration) {
+  asio::basic_waitable_timer<std::chrono::steady_clock,
+                             asio::wait_traits<std::chrono::steady_clock>, lean_executor>
+      timer(co_await asio::this_coro::executor, duration);
+  asleep.enter();
+  co_await timer.async_wait(asio::use_awaitable_t<lean_executor>());
+  asleep.leave();
+  co_return 1;
+}
+
+asio::awaitable<std::uint64_t> lean_spawn_all(std::size_t n, std::chrono::nanoseconds sleep) {
+  const auto ex = co_await asio::this_coro::executor;
+  raw_join join(ex, n);
+  const lean_executor lean = *ex.target<lean_executor>(); // run_raw's io_context
+  for (std::size_t i = 0; i < n; ++i)
+    asio::co_spawn(lean, lean_sleeper(sleep), join.adder());
+  co_return co_await join.wait();
+}
+
 std::uint64_t idle_corio(std::size_t n, std::chrono::nanoseconds sleep) {
   return corio::run(corio_spawn_all(n, [sleep](std::size_t) { return corio_sleeper(sleep); }));
 }
 
 std::uint64_t idle_raw(std::size_t n, std::chrono::nanoseconds sleep) {
   return run_raw(raw_spawn_all(n, [sleep](std::size_t) { return raw_sleeper(sleep); }));
+}
+
+std::uint64_t idle_raw_lean(std::size_t n, std::chrono::nanoseconds sleep) {
+  return run_raw(lean_spawn_all(n, sleep));
 }
 
 std::uint64_t idle_threads(std::size_t n, std::chrono::nanoseconds sleep) {
@@ -140,8 +167,10 @@ std::vector<record> run_spawn_join(const child_args& args) {
 }
 
 std::vector<record> run_idle(const child_args& args) {
-  const sum_fn run = pick<sum_fn>(
-      args, {{"corio", idle_corio}, {"raw-asio", idle_raw}, {"threads", idle_threads}});
+  const sum_fn run = pick<sum_fn>(args, {{"corio", idle_corio},
+                                         {"raw-asio", idle_raw},
+                                         {"raw-asio-lean", idle_raw_lean},
+                                         {"threads", idle_threads}});
   record r = measure(args, run, args.n, {}, args.seconds);
   r.set("sleep_s", args.seconds);
   r.set("peak_asleep", static_cast<double>(asleep.peak));

@@ -1,6 +1,6 @@
 #include <corio/detail/shutdown_signals.hpp>
 
-#include <boost/asio/buffer.hpp>
+#include <boost/asio/post.hpp>
 
 #include <atomic>
 #include <cerrno>
@@ -11,6 +11,7 @@
 #include <utility>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 namespace corio::detail {
@@ -22,7 +23,8 @@ static_assert(std::atomic<int>::is_always_lock_free, "the signal handler needs a
 // Process-wide: signal dispositions are. Only the owning run() touches them.
 std::atomic<bool> installed{false};
 std::atomic<int> first_signal{0};
-int wake_pipe[2] = {-1, -1}; // created once, never closed (see the header)
+std::atomic<bool> watcher_stopping{false}; // stop() tells the owner's watcher to end
+int wake_pipe[2] = {-1, -1};               // created once, never closed (see the header)
 std::once_flag wake_pipe_created;
 
 constexpr char second_sigint[] = "corio: second SIGINT during shutdown; exiting at once\n";
@@ -57,6 +59,11 @@ void drain_wake_pipe() noexcept {
   }
 }
 
+void wake_watcher() noexcept {
+  const char byte = 0;
+  [[maybe_unused]] const auto written = ::write(wake_pipe[1], &byte, 1);
+}
+
 void install(int number, struct sigaction& previous) {
   struct sigaction action {};
   action.sa_handler = on_signal;
@@ -71,7 +78,6 @@ void install(int number, struct sigaction& previous) {
 
 struct shutdown_signals::waiting {
   std::function<void(int)> on_first;
-  char byte = 0;
 };
 
 shutdown_signals::shutdown_signals(boost::asio::io_context& loop_zero,
@@ -83,14 +89,14 @@ shutdown_signals::shutdown_signals(boost::asio::io_context& loop_zero,
   owner_ = true;
   drain_wake_pipe();
   first_signal = 0;
-  const int reader = ::fcntl(wake_pipe[0], F_DUPFD_CLOEXEC, 0);
-  if (reader < 0) {
-    installed = false;
-    throw std::system_error(errno, std::generic_category(),
-                            "corio::run: cannot create the pipe for signal handling");
-  }
-  reader_ = std::make_unique<boost::asio::posix::stream_descriptor>(loop_zero, reader);
+  watcher_stopping = false;
   waiting_ = std::make_shared<waiting>(waiting{std::move(on_first)});
+  try {
+    watch(loop_zero);
+  } catch (const std::system_error& e) {
+    installed = false;
+    throw std::system_error(e.code(), "corio::run: cannot start the signal-watching thread");
+  }
   try {
     install(SIGINT, previous_int_);
     try {
@@ -100,27 +106,39 @@ shutdown_signals::shutdown_signals(boost::asio::io_context& loop_zero,
       throw;
     }
   } catch (...) {
+    watcher_stopping = true;
+    wake_watcher();
+    watcher_.join();
     installed = false;
     throw;
   }
-  wait_for_signal();
 }
 
 shutdown_signals::~shutdown_signals() {
   stop();
 }
 
-void shutdown_signals::wait_for_signal() {
-  // The pending read holds `waiting` weakly: once this object is gone (the read may
-  // complete in a later run() on the same io_context), it does nothing.
+void shutdown_signals::watch(boost::asio::io_context& loop_zero) {
+  // The posted call holds `waiting` weakly: once this object is gone (it may run in a
+  // later run() on the same io_context), it does nothing.
   std::weak_ptr<waiting> weak = waiting_;
-  reader_->async_read_some(boost::asio::buffer(&waiting_->byte, 1),
-                           [weak](const boost::system::error_code& error, std::size_t) {
-                             const std::shared_ptr<waiting> alive = weak.lock();
-                             if (error || !alive)
-                               return;
-                             alive->on_first(first_signal.load());
-                           });
+  watcher_ = std::thread([&loop_zero, weak] {
+    pollfd readable{wake_pipe[0], POLLIN, 0};
+    for (;;) {
+      if (::poll(&readable, 1, -1) < 0 && errno != EINTR)
+        return;
+      drain_wake_pipe();
+      if (watcher_stopping)
+        return;
+      if (const int number = first_signal.load(); number != 0) {
+        boost::asio::post(loop_zero, [weak, number] {
+          if (const std::shared_ptr<waiting> alive = weak.lock())
+            alive->on_first(number);
+        });
+        return; // a second signal ends the process from the handler
+      }
+    }
+  });
 }
 
 int shutdown_signals::stop() noexcept {
@@ -130,8 +148,9 @@ int shutdown_signals::stop() noexcept {
   ::sigaction(SIGTERM, &previous_term_, nullptr);
   ::sigaction(SIGINT, &previous_int_, nullptr);
   received_ = first_signal.load();
-  boost::system::error_code ignored;
-  reader_->close(ignored);
+  watcher_stopping = true;
+  wake_watcher();
+  watcher_.join();
   waiting_.reset();
   installed = false;
   return received_;

@@ -20,6 +20,7 @@
 #define CORIO_DETAIL_JOIN_HPP
 
 #include <corio/awaitable.hpp>
+#include <corio/detail/asio_glue.hpp> // the Asio version check for the awaitable_async_op use
 #include <corio/detail/task_core.hpp>
 #include <corio/detail/waiter_list.hpp>
 #include <corio/errors.hpp>

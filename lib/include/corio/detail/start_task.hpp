@@ -8,38 +8,40 @@
 // without running its body (the core remembers the request, since no cancellation
 // handler is installed yet).
 //
-// On its turn the launcher co_spawns a small wrapper coroutine (task_body) around
-// the user's awaitable; it stores the result or exception in the core, so the
-// result never has to be default-constructible and the task finishes the moment the
-// body ends. co_spawn's completion handler is bound to the core's cancellation
-// signal: task::cancel() emits on it and Asio's own machinery delivers the
-// cancellation to whatever operation the coroutine is suspended in. The completion
-// handler only matters if the wrapper never ran (Asio throws operation_aborted
-// instead of resuming a cancelled coroutine); it also clears the core's slot, which
-// frees the two cancellation handlers co_spawn installed while they are still hot in
-// Asio's per-thread recycling cache (the next task's co_spawn reuses them). The
-// coroutine runs on a task_executor, so each of its steps is known to be this task's.
+// On its turn the launcher starts the task's Asio thread of execution itself
+// (asio_glue.hpp), not through co_spawn (issue 18): the bottom frame is task_entry,
+// which runs the user's awaitable and stores the result or exception in the core, so
+// the result never has to be default-constructible and the task finishes the moment
+// the body ends. The thread's cancellation state hangs straight off the core's
+// cancellation signal: task::cancel() emits on it and Asio's own machinery delivers
+// the cancellation, synchronously, to whatever operation the coroutine is suspended
+// in. co_spawn would add its own entry frame, a dispatch before the first step and
+// after the last, and a proxy cancellation handler with a second signal; none of
+// them is needed when the loop is already running the launcher and the result goes
+// to the core. task_entry holds a work-tracking executor, as co_spawn's entry does,
+// so the io_context does not run out of work while a task waits on something that is
+// not an Asio operation (a corio queue, a join). The coroutine runs on a
+// task_executor, so each of its steps is known to be this task's; the first step
+// runs inside the launcher, in a step_scope of its own.
 //
 // Cost: until its turn a task holds the core and the launcher (besides the user's
 // coroutine frame); the launcher is posted to the io_context directly, not through
-// any_io_executor's type-erased function. co_spawn is called from the launcher, a
-// handler of its own, so a body that finishes in its first step may complete
-// co_spawn inline: task_body tells Asio so (at its end) instead of letting co_spawn
-// post one more turn, and the task finishes within the turn it started in.
+// any_io_executor's type-erased function. Once started, a task is the user's frame,
+// task_entry's frame, the core and one cancellation handler (Asio's recycling cache).
 #ifndef CORIO_DETAIL_START_TASK_HPP
 #define CORIO_DETAIL_START_TASK_HPP
 
 #include <corio/awaitable.hpp>
+#include <corio/detail/asio_glue.hpp>
 #include <corio/detail/task_core.hpp>
 #include <corio/detail/task_executor.hpp>
 #include <corio/detail/task_registry.hpp>
 
-#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/version.hpp>
+#include <boost/asio/prefer.hpp>
 
 #include <exception>
 #include <source_location>
@@ -49,8 +51,13 @@
 
 namespace corio::detail {
 
-template <typename T>
-awaitable<void> task_body(task_core_ptr<T> core, awaitable<T> body) {
+// The bottom frame of a task's thread of execution. `work` keeps the loop's
+// io_context from running out of work while the task lives: a work-tracking
+// io_context executor when the loop is one (8 bytes of the frame, against 48 for
+// an any_io_executor).
+template <typename T, typename Work>
+asio_glue::entry_awaitable task_entry(task_core_ptr<T> core, awaitable<T> body,
+                                      [[maybe_unused]] Work work) {
   try {
     core->mark_started();
     if constexpr (std::is_void_v<T>) {
@@ -62,47 +69,20 @@ awaitable<void> task_body(task_core_ptr<T> core, awaitable<T> body) {
   } catch (...) {
     core->finish_with_exception(std::current_exception());
   }
-  // co_spawn posts once more before calling its completion handler when the
-  // coroutine never left its first step (a completion must not run inside the
-  // initiating call). Here the caller is the launcher and the handler is
-  // task_completion, so that turn buys nothing: mark the thread as having switched
-  // context, as any suspension does. The flag lives in asio::detail
-  // (co_spawn_entry_point, impl/co_spawn.hpp), checked against Asio 1.26; other
-  // versions take the extra turn.
-#if BOOST_ASIO_VERSION == 102600
-  (co_await boost::asio::detail::awaitable_thread_has_context_switched{}) = true;
-#endif
+  // The coroutine is over: nothing can be cancelled any more (cancel() of a
+  // finished task does nothing), and the thread's cancellation handler goes back to
+  // Asio's recycling cache while it is hot. Nothing of the thread touches its
+  // cancellation state after the last statement (checked against Asio 1.26).
+  core->cancellation_slot().clear();
 }
 
-// co_spawn's completion handler. It names its cancellation slot itself (rather
-// than through bind_cancellation_slot) and has no associated executor, so Asio
-// forwards task::cancel() to the coroutine synchronously instead of dispatching
-// it: a dispatched cancellation posted from outside the loop would outlive the
-// task core that holds the signal.
-template <typename T>
-struct task_completion {
-  using cancellation_slot_type = boost::asio::cancellation_slot;
-
-  task_core_ptr<T> core;
-
-  cancellation_slot_type get_cancellation_slot() const noexcept {
-    return core->cancellation_slot();
-  }
-
-  void operator()(const std::exception_ptr& error) const {
-    if (error && !core->done())
-      core->finish_with_exception(error);
-    // The coroutine is over: nothing can be cancelled any more (cancel() of a
-    // finished task does nothing), and the handlers go back to Asio's cache.
-    core->cancellation_slot().clear();
-  }
-};
-
 // Runs on the task's first turn: starts the coroutine, or ends a task cancelled
-// before that turn without running it.
-template <typename T>
+// before that turn without running it. `Loop` is the loop's io_context executor
+// when it is one (8 bytes in the posted operation, against 48 for an
+// any_io_executor); the task's task_executor is built when the task starts.
+template <typename T, typename Loop>
 struct task_launcher {
-  executor steps_on; // the task's task_executor
+  Loop loop;
   task_core_ptr<T> core;
   awaitable<T> body;
 
@@ -111,7 +91,13 @@ struct task_launcher {
       core->finish_cancelled();
       return;
     }
-    boost::asio::co_spawn(steps_on, task_body<T>(core, std::move(body)), task_completion<T>{core});
+    const step_scope first_step(core->ref());
+    const executor steps_on = task_executor_for(executor(loop), core->ref());
+    const boost::asio::cancellation_slot slot = core->cancellation_slot();
+    asio_glue::launch_thread(
+        task_entry<T>(std::move(core), std::move(body),
+                      boost::asio::prefer(loop, boost::asio::execution::outstanding_work.tracked)),
+        steps_on, slot);
   }
 };
 
@@ -132,11 +118,14 @@ task_core_ptr<T> start_task(const executor& ex, awaitable<T> body, std::string n
   const executor loop = loop_executor(ex);
   task_registry& registry = task_registry::of(loop);
   task_core_ptr<T> core(new task_core<T>(registry, std::move(name), spawn_site));
-  post_to_loop(loop, task_launcher<T>{task_executor_for(loop, core->ref()), core, std::move(body)});
+  using io_executor = boost::asio::io_context::executor_type;
+  if (const auto* io_context_executor = loop.target<io_executor>())
+    boost::asio::post(*io_context_executor,
+                      task_launcher<T, io_executor>{*io_context_executor, core, std::move(body)});
+  else
+    boost::asio::post(loop, task_launcher<T, executor>{loop, core, std::move(body)});
   if (registry.cancels_new_tasks())
     core->cancel(); // started during run()'s final drain: it never runs its body
-  static_assert(std::is_void_v<typename boost::asio::associated_executor<
-                    task_completion<T>, executor>::asio_associated_executor_is_unspecialised>);
   return core;
 }
 

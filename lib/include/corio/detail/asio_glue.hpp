@@ -1,0 +1,58 @@
+// corio/detail/asio_glue.hpp - the one place where corio's task start reaches into
+// Asio's `detail` namespace, checked against the one Asio version it was written for.
+//
+// Design (issue 18): a corio task used to be started with co_spawn around a wrapper
+// coroutine; co_spawn adds an entry coroutine of its own (its frame, a dispatch, a
+// completion dispatch and a cancellation handler with a second signal) on top of the
+// wrapper's frame. corio starts the Asio thread of execution itself instead: one entry
+// coroutine (returning `entry_awaitable`) runs the user's awaitable and stores the
+// outcome in the task's core, and launch_thread() starts it the way co_spawn's
+// initiation does, with the task's own cancellation slot as the thread's parent slot.
+// Those names (awaitable_thread_entry_point, awaitable_handler) live in
+// boost::asio::detail and change between Asio releases, so this header refuses any
+// Boost other than 1.81 (Asio 1.26): a Boost upgrade is a change here, never a silent
+// miscompile elsewhere. (task.hpp and detail/join.hpp specialize Asio's
+// awaitable_async_op for `co_await t`; they include this header for the same check.)
+//
+// Thread-safety: launch_thread() runs the entry's first step inline, so call it on the
+// loop's thread (start_task.hpp's launcher does).
+// Cancellation: the thread's cancellation state hangs off `parent`; emitting on the
+// signal behind `parent` cancels whatever operation the coroutine is suspended in.
+#ifndef CORIO_DETAIL_ASIO_GLUE_HPP
+#define CORIO_DETAIL_ASIO_GLUE_HPP
+
+#include <boost/asio/version.hpp>
+
+#if BOOST_ASIO_VERSION != 102600
+#error                                                                                             \
+    "corio/detail/asio_glue.hpp is written against Boost 1.81 (Asio 1.26, BOOST_ASIO_VERSION 102600): check awaitable_thread and awaitable_handler in the new Asio and update this header"
+#endif
+
+#include <corio/awaitable.hpp>
+
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/cancellation_state.hpp>
+#include <boost/asio/use_awaitable.hpp> // awaitable_handler (in its impl/ part)
+
+#include <utility>
+
+namespace corio::detail::asio_glue {
+
+/// What an entry coroutine returns: the bottom frame of an Asio thread of execution.
+using entry_awaitable = boost::asio::awaitable<boost::asio::detail::awaitable_thread_entry_point,
+                                               boost::asio::any_io_executor>;
+
+/// Starts a thread of execution whose bottom frame is `entry`, running on `ex`, with
+/// its cancellation state attached to `parent` (as co_spawn's initiation does, minus
+/// co_spawn's own entry frame and proxy signal). Runs the first step inline.
+inline void launch_thread(entry_awaitable entry, const boost::asio::any_io_executor& ex,
+                          boost::asio::cancellation_slot parent) {
+  const boost::asio::cancellation_state state(parent);
+  boost::asio::detail::awaitable_handler<boost::asio::any_io_executor>(std::move(entry), ex, parent,
+                                                                       state)
+      .launch();
+}
+
+} // namespace corio::detail::asio_glue
+
+#endif // CORIO_DETAIL_ASIO_GLUE_HPP
