@@ -145,14 +145,8 @@ CORIO_TEST_CASE(an_operation_that_catches_the_stop_returns_its_value, on_real_ti
     co_await corio::sleep(1ms);
     stop.request_stop();
   }(stop));
-  const int value = co_await corio::cancel_on(stop.get_token(), []() -> corio::awaitable<int> {
-    try {
-      co_await corio::sleep(1h);
-    } catch (const boost::system::system_error&) {
-      co_return -1;
-    }
-    co_return 1;
-  }());
+  const int value =
+      co_await corio::cancel_on(stop.get_token(), corio::test::sleep_swallowing_cancellation());
   BOOST_TEST(value == -1);
   co_await stopper;
 }

@@ -229,14 +229,7 @@ CORIO_TEST_CASE(a_task_may_clean_up_inside_shielded_and_rethrow) {
 }
 
 CORIO_TEST_CASE(a_task_that_swallows_cancellation_and_returns_ends_done) {
-  auto t = corio::spawn([]() -> corio::awaitable<int> {
-    try {
-      co_await corio::sleep(1h);
-    } catch (const boost::system::system_error&) {
-      co_return -1;
-    }
-    co_return 1;
-  }());
+  auto t = corio::spawn(corio::test::sleep_swallowing_cancellation());
   co_await corio::yield_now();
   t.cancel();
   BOOST_TEST(co_await t == -1);

@@ -79,14 +79,7 @@ CORIO_TEST_CASE(the_operations_own_exception_passes_through) {
 }
 
 CORIO_TEST_CASE(an_operation_that_swallows_the_cancellation_returns_its_value) {
-  const int value = co_await corio::timeout(2ms, []() -> corio::awaitable<int> {
-    try {
-      co_await corio::sleep(1h);
-    } catch (const boost::system::system_error&) {
-      co_return -1;
-    }
-    co_return 1;
-  }());
+  const int value = co_await corio::timeout(2ms, corio::test::sleep_swallowing_cancellation());
   BOOST_TEST(value == -1);
 }
 

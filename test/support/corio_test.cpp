@@ -30,6 +30,15 @@ awaitable<void> sleep_logging_cancellation(event_log& log, std::string who) {
   }
 }
 
+awaitable<int> sleep_swallowing_cancellation() {
+  try {
+    co_await corio::sleep(std::chrono::hours(1));
+  } catch (const boost::system::system_error&) {
+    co_return -1;
+  }
+  co_return 1;
+}
+
 std::string event_log::str() const {
   std::string joined;
   for (const auto& event : events_) {

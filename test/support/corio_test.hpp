@@ -72,6 +72,10 @@ awaitable<int> yield_once(event_log& log);
 /// sleep is cancelled, and rethrows.
 awaitable<void> sleep_logging_cancellation(event_log& log, std::string who = {});
 
+/// Sleeps an hour and returns 1; swallows a cancellation of the sleep and returns -1
+/// instead: an operation that ignores being cut.
+awaitable<int> sleep_swallowing_cancellation();
+
 /// Awaits `operation`; when a timeout_error or a cancelled_error escapes it, logs
 /// "<who> timeout_error" or "<who> cancelled_error" (without the prefix when `who` is
 /// empty) and rethrows: which of the two a scope reported, in the event order.
