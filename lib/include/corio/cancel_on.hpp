@@ -39,8 +39,8 @@
 namespace corio {
 
 /// Awaits `operation`; a stop request on `token` cancels it (cancelled_error).
-template <typename T>
-awaitable<T> cancel_on(std::stop_token token, awaitable<T> operation) {
+template <awaitable_like A>
+awaitable<awaitable_result_t<A>> cancel_on(std::stop_token token, A operation) {
   const auto scope = detail::make_scope("corio::cancel_on", "corio.cancel_on", "a stop request");
   // Already stopped: the scope's own cancel-before-run path cuts `operation` at its
   // first suspension (the link would post the cut ahead of the operation's start).
@@ -50,8 +50,8 @@ awaitable<T> cancel_on(std::stop_token token, awaitable<T> operation) {
   }
   const detail::stop_link link(std::move(token), co_await boost::asio::this_coro::executor,
                                [scope = scope.get()] { scope->cancel(); });
-  co_return co_await detail::run_scoped<detail::scope_mode::fail>(scope, std::nullopt,
-                                                                  std::move(operation));
+  co_return co_await detail::run_scoped<detail::scope_mode::fail>(
+      scope, std::nullopt, detail::to_awaitable(std::move(operation)));
 }
 
 } // namespace corio

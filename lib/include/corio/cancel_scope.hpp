@@ -149,15 +149,16 @@ public:
 
   /// Runs `operation` in the scope: its value, or timeout_error / cancelled_error
   /// when the scope cut it.
-  template <typename T>
-  awaitable<T> run(awaitable<T> operation) const {
-    return detail::run_scoped<detail::scope_mode::fail>(state_, std::nullopt, std::move(operation));
+  template <awaitable_like A>
+  awaitable<awaitable_result_t<A>> run(A operation) const {
+    return detail::run_scoped<detail::scope_mode::fail>(state_, std::nullopt,
+                                                        detail::to_awaitable(std::move(operation)));
   }
   /// Runs `operation` in the scope: empty (false for void) when the scope cut it.
-  template <typename T>
-  awaitable<moved_on_t<T>> move_on(awaitable<T> operation) const {
-    return detail::run_scoped<detail::scope_mode::move_on>(state_, std::nullopt,
-                                                           std::move(operation));
+  template <awaitable_like A>
+  awaitable<moved_on_t<awaitable_result_t<A>>> move_on(A operation) const {
+    return detail::run_scoped<detail::scope_mode::move_on>(
+        state_, std::nullopt, detail::to_awaitable(std::move(operation)));
   }
 
 private:
@@ -175,29 +176,30 @@ inline std::shared_ptr<scope_state> make_scope(const char* function, const char*
 } // namespace detail
 
 /// Awaits `operation` until `deadline`; throws timeout_error when it passes first.
-template <typename T>
-awaitable<T> timeout_at(std::chrono::steady_clock::time_point deadline, awaitable<T> operation) {
+template <awaitable_like A>
+awaitable<awaitable_result_t<A>> timeout_at(std::chrono::steady_clock::time_point deadline,
+                                            A operation) {
   auto scope = detail::make_scope("corio::timeout_at", "corio.timeout_at");
   scope->reschedule(deadline);
   return detail::run_scoped<detail::scope_mode::fail>(std::move(scope), std::nullopt,
-                                                      std::move(operation));
+                                                      detail::to_awaitable(std::move(operation)));
 }
 
 /// Awaits `operation` until `deadline`; empty (false for void) when it passes first.
-template <typename T>
-awaitable<moved_on_t<T>> move_on_at(std::chrono::steady_clock::time_point deadline,
-                                    awaitable<T> operation) {
+template <awaitable_like A>
+awaitable<moved_on_t<awaitable_result_t<A>>>
+move_on_at(std::chrono::steady_clock::time_point deadline, A operation) {
   return cancel_scope(deadline).move_on(std::move(operation));
 }
 
 /// Awaits `operation` for at most `limit` (counted from when it is awaited); empty
 /// (false for void) when the limit passes first.
-template <typename T, typename Rep, typename Period>
-awaitable<moved_on_t<T>> move_on_after(std::chrono::duration<Rep, Period> limit,
-                                       awaitable<T> operation) {
+template <typename Rep, typename Period, awaitable_like A>
+awaitable<moved_on_t<awaitable_result_t<A>>> move_on_after(std::chrono::duration<Rep, Period> limit,
+                                                           A operation) {
   return detail::run_scoped<detail::scope_mode::move_on>(
       detail::make_scope("corio::move_on_after", "corio.move_on"), detail::check_duration(limit),
-      std::move(operation));
+      detail::to_awaitable(std::move(operation)));
 }
 
 } // namespace corio

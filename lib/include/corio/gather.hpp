@@ -58,10 +58,12 @@ awaitable<std::tuple<result_of<T>...>> gather_all(std::index_sequence<I...>,
 
 } // namespace detail
 
-/// Runs every operation concurrently; returns their results as a tuple.
-template <typename... T>
-awaitable<std::tuple<detail::result_of<T>...>> gather(awaitable<T>... operations) {
-  return detail::gather_all(std::index_sequence_for<T...>(), std::move(operations)...);
+/// Runs every operation concurrently; returns their results as a tuple. Each one is
+/// an awaitable or an awaitable operation (awaitable.hpp).
+template <awaitable_like... A>
+awaitable<std::tuple<detail::result_of<awaitable_result_t<A>>...>> gather(A... operations) {
+  return detail::gather_all(std::index_sequence_for<A...>(),
+                            detail::to_awaitable(std::move(operations))...);
 }
 
 namespace detail {

@@ -98,26 +98,28 @@ std::string next_default_task_name(loop_state& loop);
 } // namespace detail
 
 /// Starts `body` as a task on `where` and returns a handle on the calling loop.
-template <typename T>
-task<T> spawn(const loop& where, awaitable<T> body, std::string name = {},
+template <awaitable_like A, typename T = awaitable_result_t<A>>
+task<T> spawn(const loop& where, A body, std::string name = {},
               std::source_location spawn_site = std::source_location::current()) {
   detail::loop_state& there = detail::loop_access::resolve(where, "corio::spawn(loop, ...)");
   detail::loop_state& here = *detail::loop_state::current();
   if (&there == &here)
-    return spawn(here.get_executor(), std::move(body), std::move(name), spawn_site);
+    return spawn(here.get_executor(), detail::to_awaitable(std::move(body)), std::move(name),
+                 spawn_site);
   if (name.empty()) // one name for the proxy and the task
     name = detail::next_default_task_name(here);
   return spawn(here.get_executor(),
-               detail::await_remote<T>(&there, std::move(body), name, spawn_site), name,
+               detail::await_remote<T>(&there, detail::to_awaitable(std::move(body)), name, spawn_site), name,
                spawn_site);
 }
 
 /// submit() through a loop handle, from any thread: a handle names its run() exactly,
 /// so after that run() has begun to end the future reports broken_promise.
-template <typename T>
-std::future<T> submit(const loop& where, awaitable<T> body, std::string name = {},
+template <awaitable_like A, typename T = awaitable_result_t<A>>
+std::future<T> submit(const loop& where, A body, std::string name = {},
                       std::source_location spawn_site = std::source_location::current()) {
-  detail::submission<T> step{{}, std::move(body), std::move(name), spawn_site, {}};
+  detail::submission<T> step{
+      {}, detail::to_awaitable(std::move(body)), std::move(name), spawn_site, {}};
   std::future<T> future = step.promise.get_future();
   // Refused: the step is destroyed here, which breaks the promise.
   detail::loop_access::home(where).post_from_outside(

@@ -7,7 +7,8 @@
 //     return fetch(url);                                // returns corio::awaitable<page>
 //   });
 //
-// fn(item) must return awaitable<R>; it is called on the loop, lazily: the call for
+// fn(item) must return awaitable<R> (or an awaitable operation whose awaitable_type
+// is that, awaitable.hpp); it is called on the loop, lazily: the call for
 // item k+limit happens only once one of the first calls has ended, so at most
 // `limit` coroutine frames exist at a time. Each call runs as a child task. The
 // result is std::vector<R> in the order of `items` (void: the awaitable returns
@@ -51,15 +52,8 @@ void check_limit(std::size_t limit);
 template <typename Range, typename Fn>
 using map_awaitable_t = std::invoke_result_t<Fn&, std::ranges::range_reference_t<Range>>;
 
-template <typename A>
-struct awaitable_value;
-template <typename R>
-struct awaitable_value<awaitable<R>> {
-  using type = R;
-};
-
 template <typename Range, typename Fn>
-using map_result_t = typename awaitable_value<map_awaitable_t<Range, Fn>>::type;
+using map_result_t = awaitable_result_t<map_awaitable_t<Range, Fn>>;
 
 template <typename R, typename Range, typename Fn>
 auto map_concurrent_impl(Range items, std::size_t limit, Fn fn)
@@ -73,7 +67,7 @@ auto map_concurrent_impl(Range items, std::size_t limit, Fn fn)
   for (auto&& item : items) {
     co_await set->wait_until([&set, limit] { return set->live() < limit; });
     try {
-      calls.push_back(set->start(fn(item), "corio.map_concurrent", site));
+      calls.push_back(set->start(to_awaitable(fn(item)), "corio.map_concurrent", site));
     } catch (...) {
       set->fail(std::current_exception()); // fn threw before it could be awaited
       break;
@@ -93,6 +87,7 @@ auto map_concurrent_impl(Range items, std::size_t limit, Fn fn)
 
 /// Awaits fn(item) for every item, at most `limit` at a time; results in input order.
 template <std::ranges::input_range Range, typename Fn>
+requires awaitable_like<detail::map_awaitable_t<std::views::all_t<Range>, Fn>>
 auto map_concurrent(Range&& items, std::size_t limit, Fn fn) {
   using R = detail::map_result_t<std::views::all_t<Range>, Fn>;
   detail::check_limit(limit);

@@ -64,10 +64,11 @@ awaitable<std::variant<result_of<T>...>> race_all(awaitable<T>... operations) {
 } // namespace detail
 
 /// Runs every operation concurrently; returns the first one's result, at its index.
-template <typename... T>
-awaitable<std::variant<detail::result_of<T>...>> race(awaitable<T>... operations) {
-  static_assert(sizeof...(T) > 0, "corio::race needs at least one operation");
-  return detail::race_all(std::move(operations)...);
+/// Each one is an awaitable or an awaitable operation (awaitable.hpp).
+template <awaitable_like... A>
+awaitable<std::variant<detail::result_of<awaitable_result_t<A>>...>> race(A... operations) {
+  static_assert(sizeof...(A) > 0, "corio::race needs at least one operation");
+  return detail::race_all(detail::to_awaitable(std::move(operations))...);
 }
 
 } // namespace corio

@@ -56,10 +56,12 @@
 
 namespace corio {
 
-template <typename T>
-T run(awaitable<T> main, run_options options = {}) {
+/// Runs `main` (an awaitable or an awaitable operation, awaitable.hpp) as the task
+/// "Task-1" on a fresh loop; its result, or its exception rethrown.
+template <awaitable_like A, typename T = awaitable_result_t<A>>
+T run(A main, run_options options = {}) {
   detail::runtime runtime(options);
-  task<T> main_task = spawn(runtime.get_executor(), std::move(main));
+  task<T> main_task = spawn(runtime.get_executor(), detail::to_awaitable(std::move(main)));
   runtime.run_until_complete(*detail::task_access::core(main_task));
   if (const int signal_number = runtime.interrupted_by(); signal_number != 0)
     throw interrupted(signal_number);

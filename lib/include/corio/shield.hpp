@@ -57,10 +57,10 @@ detail::join_op<T> shield(const task<T>& t) {
 }
 
 /// Runs `operation` to its end even when the calling task has been cancelled.
-template <typename T>
-awaitable<T> shielded(awaitable<T> operation) {
+template <awaitable_like A>
+awaitable<awaitable_result_t<A>> shielded(A operation) {
   auto ex = co_await boost::asio::this_coro::executor;
-  auto child = detail::start_task(ex, std::move(operation), "corio.shielded",
+  auto child = detail::start_task(ex, detail::to_awaitable(std::move(operation)), "corio.shielded",
                                   std::source_location::current());
   auto outcome = co_await detail::without_cancellation_checks(
       detail::join_capturing(child, detail::join_mode::ignore));

@@ -131,12 +131,15 @@ public:
   /// Cancels children still running (see Lifetime above).
   ~task_group();
 
-  /// Starts `body` as a child; an empty name gives "Task-N".
-  template <typename T>
-  task<T> spawn(awaitable<T> body, std::string name = {},
-                std::source_location spawn_site = std::source_location::current()) {
+  /// Starts `body` (an awaitable or an awaitable operation, awaitable.hpp) as a
+  /// child; an empty name gives "Task-N".
+  template <awaitable_like A>
+  task<awaitable_result_t<A>>
+  spawn(A body, std::string name = {},
+        std::source_location spawn_site = std::source_location::current()) {
     check_open("spawn");
-    return detail::task_access::make(set_->start(std::move(body), std::move(name), spawn_site));
+    return detail::task_access::make(
+        set_->start(detail::to_awaitable(std::move(body)), std::move(name), spawn_site));
   }
 
   /// Waits for every child; throws task_group_error if any failed.
@@ -200,11 +203,13 @@ struct task_group_scope {
 /// Runs body(group) inside a new task group and returns its value once every child
 /// has ended (see "As a scope" above). `spawn_site` is the body task's.
 template <typename Body>
-requires std::invocable<Body&, task_group&>
+requires std::invocable<Body&, task_group&> &&
+         awaitable_like<std::invoke_result_t<Body&, task_group&>>
 auto with_task_group(Body body, std::source_location spawn_site = std::source_location::current())
-    -> awaitable<typename std::invoke_result_t<Body&, task_group&>::value_type> {
+    -> awaitable<awaitable_result_t<std::invoke_result_t<Body&, task_group&>>> {
   task_group group;
-  co_return co_await detail::task_group_scope::run(group, body(group), spawn_site);
+  co_return co_await detail::task_group_scope::run(group, detail::to_awaitable(body(group)),
+                                                   spawn_site);
 }
 
 } // namespace corio

@@ -44,11 +44,11 @@ namespace corio {
 
 /// Awaits `operation` for at most `limit`; throws timeout_error when the limit
 /// passes first (after the operation has been cancelled and has ended).
-template <typename T, typename Rep, typename Period>
-awaitable<T> timeout(std::chrono::duration<Rep, Period> limit, awaitable<T> operation) {
+template <typename Rep, typename Period, awaitable_like A>
+awaitable<awaitable_result_t<A>> timeout(std::chrono::duration<Rep, Period> limit, A operation) {
   return detail::run_scoped<detail::scope_mode::fail>(
       detail::make_scope("corio::timeout", "corio.timeout"), detail::check_duration(limit),
-      std::move(operation));
+      detail::to_awaitable(std::move(operation)));
 }
 
 } // namespace corio
