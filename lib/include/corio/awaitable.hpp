@@ -60,9 +60,10 @@ inline constexpr bool is_awaitable<awaitable<T>> = true;
 /// A type with `awaitable_type` (some corio::awaitable<T>) that an rvalue of it
 /// converts to: sleep()'s result, for one.
 template <typename A>
-concept awaitable_operation =
-    detail::is_awaitable<typename A::awaitable_type> &&
-    requires(A&& operation) { static_cast<typename A::awaitable_type>(std::move(operation)); };
+concept awaitable_operation = detail::is_awaitable<typename A::awaitable_type> &&
+    requires(A&& operation) {
+  static_cast<typename A::awaitable_type>(std::move(operation));
+};
 
 /// What corio's combinators accept: a corio::awaitable<T> or an awaitable operation.
 template <typename A>
@@ -83,15 +84,13 @@ struct awaitable_of<A> {
 
 /// The T that an awaitable_like A produces.
 template <awaitable_like A>
-using awaitable_result_t =
-    typename detail::awaitable_of<std::remove_cvref_t<A>>::type::value_type;
+using awaitable_result_t = typename detail::awaitable_of<std::remove_cvref_t<A>>::type::value_type;
 
 namespace detail {
 /// The awaitable<T> of an rvalue awaitable_like: an awaitable is passed on as the
 /// same rvalue (no move, no frame); an operation is converted (its coroutine built).
 template <awaitable_like A>
-requires(!std::is_lvalue_reference_v<A>)
-decltype(auto) to_awaitable(A&& operation) {
+requires(!std::is_lvalue_reference_v<A>) decltype(auto) to_awaitable(A&& operation) {
   if constexpr (is_awaitable<std::remove_cv_t<A>>)
     return static_cast<A&&>(operation);
   else

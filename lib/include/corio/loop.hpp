@@ -108,9 +108,10 @@ task<T> spawn(const loop& where, A body, std::string name = {},
                  spawn_site);
   if (name.empty()) // one name for the proxy and the task
     name = detail::next_default_task_name(here);
-  return spawn(here.get_executor(),
-               detail::await_remote<T>(&there, detail::to_awaitable(std::move(body)), name, spawn_site), name,
-               spawn_site);
+  return spawn(
+      here.get_executor(),
+      detail::await_remote<T>(&there, detail::to_awaitable(std::move(body)), name, spawn_site),
+      name, spawn_site);
 }
 
 /// submit() through a loop handle, from any thread: a handle names its run() exactly,

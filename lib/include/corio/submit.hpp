@@ -83,8 +83,8 @@ struct submission {
 template <awaitable_like A, typename T = awaitable_result_t<A>>
 std::future<T> submit(const executor& ex, A body, std::string name = {},
                       std::source_location spawn_site = std::source_location::current()) {
-  detail::submission<T> step{ex, detail::to_awaitable(std::move(body)), std::move(name),
-                             spawn_site, {}};
+  detail::submission<T> step{
+      ex, detail::to_awaitable(std::move(body)), std::move(name), spawn_site, {}};
   std::future<T> future = step.promise.get_future();
   const auto& context = boost::asio::query(ex, boost::asio::execution::context);
   // A corio loop is reached through its home: refused (the step is destroyed here,

@@ -142,18 +142,18 @@ struct task_access {
 /// Starts `body` (an awaitable or an awaitable operation, awaitable.hpp) as a task
 /// on `ex` (asyncio.create_task with an explicit loop). An empty name gives
 /// "Task-N". `spawn_site` is captured for error reports.
-template <awaitable_like A>
-task<awaitable_result_t<A>> spawn(const executor& ex, A body, std::string name = {},
-                                  std::source_location spawn_site = std::source_location::current()) {
+template <awaitable_like A, typename T = awaitable_result_t<A>>
+task<T> spawn(const executor& ex, A body, std::string name = {},
+              std::source_location spawn_site = std::source_location::current()) {
   return detail::task_access::make(
       detail::start_task(ex, detail::to_awaitable(std::move(body)), std::move(name), spawn_site));
 }
 
 /// Starts `body` as a task on the loop running on this thread (inside run()).
 /// Throws std::logic_error when this thread runs no corio loop.
-template <awaitable_like A>
-task<awaitable_result_t<A>> spawn(A body, std::string name = {},
-                                  std::source_location spawn_site = std::source_location::current()) {
+template <awaitable_like A, typename T = awaitable_result_t<A>>
+task<T> spawn(A body, std::string name = {},
+              std::source_location spawn_site = std::source_location::current()) {
   return spawn(detail::current_executor("corio::spawn"), std::move(body), std::move(name),
                spawn_site);
 }
@@ -172,9 +172,9 @@ awaitable<T> stop_linked(std::stop_token token, awaitable<T> body) {
 /// spawn(body, name) whose task a stop request on `token` cancels, like
 /// task.cancel(), from any thread (cancel_on.hpp). With a token already stopped the
 /// body starts and is cancelled at its first suspension.
-template <awaitable_like A>
-task<awaitable_result_t<A>> spawn(A body, std::string name, std::stop_token token,
-                                  std::source_location spawn_site = std::source_location::current()) {
+template <awaitable_like A, typename T = awaitable_result_t<A>>
+task<T> spawn(A body, std::string name, std::stop_token token,
+              std::source_location spawn_site = std::source_location::current()) {
   return spawn(detail::stop_linked(std::move(token), detail::to_awaitable(std::move(body))),
                std::move(name), spawn_site);
 }

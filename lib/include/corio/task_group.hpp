@@ -133,10 +133,9 @@ public:
 
   /// Starts `body` (an awaitable or an awaitable operation, awaitable.hpp) as a
   /// child; an empty name gives "Task-N".
-  template <awaitable_like A>
-  task<awaitable_result_t<A>>
-  spawn(A body, std::string name = {},
-        std::source_location spawn_site = std::source_location::current()) {
+  template <awaitable_like A, typename T = awaitable_result_t<A>>
+  task<T> spawn(A body, std::string name = {},
+                std::source_location spawn_site = std::source_location::current()) {
     check_open("spawn");
     return detail::task_access::make(
         set_->start(detail::to_awaitable(std::move(body)), std::move(name), spawn_site));
@@ -204,7 +203,7 @@ struct task_group_scope {
 /// has ended (see "As a scope" above). `spawn_site` is the body task's.
 template <typename Body>
 requires std::invocable<Body&, task_group&> &&
-         awaitable_like<std::invoke_result_t<Body&, task_group&>>
+    awaitable_like<std::invoke_result_t<Body&, task_group&>>
 auto with_task_group(Body body, std::source_location spawn_site = std::source_location::current())
     -> awaitable<awaitable_result_t<std::invoke_result_t<Body&, task_group&>>> {
   task_group group;
