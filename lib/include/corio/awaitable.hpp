@@ -92,9 +92,10 @@ namespace detail {
 template <awaitable_like A>
 requires(!std::is_lvalue_reference_v<A>) decltype(auto) to_awaitable(A&& operation) {
   if constexpr (is_awaitable<std::remove_cv_t<A>>)
-    return static_cast<A&&>(operation);
+    return std::forward<A>(operation); // A&&: A is never an lvalue reference here
   else
-    return static_cast<typename awaitable_of<std::remove_cv_t<A>>::type>(std::move(operation));
+    return static_cast<typename awaitable_of<std::remove_cv_t<A>>::type>(
+        std::forward<A>(operation));
 }
 } // namespace detail
 
