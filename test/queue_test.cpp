@@ -3,13 +3,18 @@
 #include "support/corio_test.hpp"
 
 #include <corio/errors.hpp>
+#include <corio/loop.hpp>
 #include <corio/sleep.hpp>
 #include <corio/task.hpp>
 #include <corio/timeout.hpp>
 
+#include <boost/asio/bind_executor.hpp>
+
+#include <exception>
 #include <functional>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -305,6 +310,37 @@ CORIO_TEST_CASE(a_getter_cancelled_after_the_hand_off_still_returns_the_item) {
   getter.cancel(); // lands after the hand-off: the item is delivered, not lost
   BOOST_TEST(co_await getter == 7);
   BOOST_TEST(q.empty());
+}
+
+CORIO_TEST_CASE(get_and_put_convert_to_awaitables_and_can_be_awaited_as_lvalues) {
+  corio::queue<int> q(1);
+  corio::awaitable<void> put = q.put(1); // nothing happens until it is awaited
+  BOOST_TEST(q.empty());
+  co_await std::move(put);
+  corio::awaitable<int> get = q.get();
+  BOOST_TEST(co_await std::move(get) == 1);
+  auto get_later = q.get();
+  auto later_put = q.put(2);
+  co_await later_put;
+  BOOST_TEST(co_await get_later == 2);
+}
+
+CORIO_TEST_CASE(get_and_put_take_other_completion_tokens) {
+  namespace asio = boost::asio;
+  const auto ex = corio::current_loop().executor(); // not this task's (see sleep_test)
+  corio::queue<int> q(1);
+  std::optional<int> got;
+  q.get()(asio::bind_executor(ex, [&](std::exception_ptr error, int item) {
+    if (!error)
+      got = item;
+  }));
+  bool put_done = false;
+  q.put(5)(asio::bind_executor(ex, [&](std::exception_ptr error) { put_done = !error; }));
+  for (int turn = 0; turn < 4 && !(got && put_done); ++turn)
+    co_await corio::yield_now();
+  BOOST_TEST(put_done);
+  BOOST_REQUIRE(got.has_value());
+  BOOST_TEST(*got == 5);
 }
 
 CORIO_TEST_CASE(a_get_that_times_out_takes_no_item) {

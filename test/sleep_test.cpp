@@ -4,10 +4,18 @@
 
 #include <corio/clock.hpp>
 #include <corio/errors.hpp>
+#include <corio/loop.hpp>
 #include <corio/task.hpp>
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/io_context.hpp>
 
 #include <chrono>
 #include <limits>
+#include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -87,6 +95,95 @@ CORIO_TEST_CASE(sleepers_wake_in_deadline_order) {
   co_await fast;
   co_await middle;
   BOOST_TEST(log.str() == "fast middle slow");
+}
+
+CORIO_TEST_CASE(equal_deadlines_wake_in_the_order_the_sleeps_started) {
+  event_log log;
+  const auto deadline = clock_type::now() + 10ms;
+  auto sleeper = [](event_log& log, clock_type::time_point deadline,
+                    std::string name) -> corio::awaitable<void> {
+    co_await corio::sleep_until(deadline);
+    log(std::move(name));
+  };
+  auto a = corio::spawn(sleeper(log, deadline, "a"));
+  auto b = corio::spawn(sleeper(log, deadline, "b"));
+  auto c = corio::spawn(sleeper(log, deadline, "c"));
+  co_await a;
+  co_await b;
+  co_await c;
+  BOOST_TEST(log.str() == "a b c");
+}
+
+CORIO_TEST_CASE(a_sleep_converts_to_an_awaitable_where_one_is_needed) {
+  const auto start = clock_type::now();
+  corio::awaitable<void> later = corio::sleep(5ms);
+  co_await std::move(later);
+  BOOST_TEST((clock_type::now() - start == 5ms));
+}
+
+CORIO_TEST_CASE(a_sleep_takes_a_callback_and_a_cancellation_slot) {
+  namespace asio = boost::asio;
+  // The loop's executor: a callback bound to this task's own executor would run as a
+  // step of this task (virtual time would then take the task for one in a raw wait).
+  const auto ex = corio::current_loop().executor();
+  std::optional<boost::system::error_code> slept;
+  corio::sleep(5ms)(asio::bind_executor(ex, [&](boost::system::error_code ec) { slept = ec; }));
+  co_await corio::sleep(10ms);
+  BOOST_REQUIRE(slept.has_value());
+  BOOST_TEST(!*slept);
+
+  asio::cancellation_signal signal;
+  std::optional<boost::system::error_code> cut;
+  corio::sleep(1h)(asio::bind_cancellation_slot(
+      signal.slot(), asio::bind_executor(ex, [&](boost::system::error_code ec) { cut = ec; })));
+  BOOST_TEST(corio::next_wake_up().has_value()); // the hour is queued
+  signal.emit(asio::cancellation_type::terminal);
+  co_await corio::yield_now();
+  BOOST_REQUIRE(cut.has_value());
+  BOOST_TEST((*cut == asio::error::operation_aborted));
+  BOOST_TEST(!corio::next_wake_up().has_value()); // and it left the queue
+}
+
+// One wake-up timer serves a context's sleeps; once the last sleep is cancelled it
+// must not keep the context's run() busy until its old deadline.
+BOOST_AUTO_TEST_CASE(a_cancelled_sleep_does_not_hold_a_users_io_context) {
+  boost::asio::io_context context;
+  auto sleeper = corio::spawn(context.get_executor(), corio::sleep(1h), "sleeper");
+  auto canceller =
+      corio::spawn(context.get_executor(), [](corio::task<void> victim) -> corio::awaitable<void> {
+        co_await corio::sleep(1ms);
+        victim.cancel();
+      }(sleeper));
+  context.run_for(10s); // returns as soon as the context runs out of work
+  BOOST_TEST(context.stopped());
+  BOOST_TEST(sleeper.cancelled());
+  BOOST_TEST(canceller.done());
+}
+
+// A sleep's wait lives in its coroutine's frame, and the frame is owned by the wait's
+// handler: a context destroyed under a sleeping task must still unwind the coroutine.
+BOOST_AUTO_TEST_CASE(an_io_context_destroyed_under_a_sleeping_task_unwinds_it) {
+  class on_unwind {
+  public:
+    explicit on_unwind(bool& unwound) noexcept : unwound_(unwound) {}
+    on_unwind(const on_unwind&) = delete;
+    on_unwind& operator=(const on_unwind&) = delete;
+    ~on_unwind() { unwound_ = true; }
+
+  private:
+    bool& unwound_;
+  };
+  bool unwound = false;
+  auto context = std::make_unique<boost::asio::io_context>();
+  auto sleeper = corio::spawn(context->get_executor(), [](bool& unwound) -> corio::awaitable<void> {
+    const on_unwind guard{unwound};
+    co_await corio::sleep(1h);
+  }(unwound));
+  context->run_for(20ms);
+  BOOST_TEST(!sleeper.done());
+  BOOST_TEST(!unwound);
+  context.reset();
+  BOOST_TEST(unwound);
 }
 
 CORIO_TEST_CASE(yield_now_lets_every_ready_task_take_a_step) {

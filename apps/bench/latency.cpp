@@ -49,9 +49,10 @@ struct wait_probe {
 
 // The waiter, the same for corio and raw Asio: marks itself armed, waits, and stamps
 // the moment its wait throws (corio::cancelled_error, or Asio's
-// system_error(operation_aborted): both are system_errors).
-template <typename T>
-asio::awaitable<number> waiter(asio::awaitable<T> wait, wait_probe& probe) {
+// system_error(operation_aborted): both are system_errors). `wait` is what each
+// library's user would co_await: an awaitable, or corio's sleep operation (no frame).
+template <typename Wait>
+asio::awaitable<number> waiter(Wait wait, wait_probe& probe) {
   probe.armed = true; // the rest of this step suspends in `wait`
   try {
     co_await std::move(wait);

@@ -43,18 +43,13 @@ namespace corio::detail {
 void loop_clock::advance_to(time_point when) {
   if (when > now_)
     now_ = when;
-  while (!queue_.empty() && queue_.begin()->first <= now_) {
-    loop_timer* timer = queue_.begin()->second;
-    queue_.erase(queue_.begin());
-    timer->queued_.reset();
-    timer->fire();
-  }
+  timers_.fire_due(now_);
 }
 
 std::optional<loop_clock::time_point> loop_clock::next_wake_up() const noexcept {
-  if (queue_.empty())
+  if (!virtual_)
     return std::nullopt;
-  return queue_.begin()->first;
+  return timers_.earliest();
 }
 
 std::chrono::steady_clock::time_point deadline_after(std::chrono::steady_clock::duration limit) {
@@ -72,14 +67,15 @@ void note_timer_wait() noexcept {
 
 namespace {
 
-loop_clock* virtual_clock_of_this_thread() noexcept {
+timer_queue* virtual_timer_queue_of_this_thread() noexcept {
   loop_clock* clock = this_loop_thread.clock;
-  return clock != nullptr && clock->is_virtual() ? clock : nullptr;
+  return clock != nullptr && clock->is_virtual() ? &clock->timers() : nullptr;
 }
 
 } // namespace
 
-loop_timer::loop_timer(const executor& ex) : timer_(ex), clock_(virtual_clock_of_this_thread()) {}
+loop_timer::loop_timer(const executor& ex)
+    : timer_(ex), queue_(virtual_timer_queue_of_this_thread()) {}
 
 loop_timer::~loop_timer() {
   leave_queue();
@@ -90,7 +86,7 @@ std::size_t loop_timer::expires_at(loop_clock::time_point deadline) {
   fired_ = false;
   deadline_ = deadline;
   // On a virtual loop the Asio timer only parks the wait; the clock fires it.
-  return timer_.expires_at(clock_ != nullptr ? loop_clock::time_point::max() : deadline);
+  return timer_.expires_at(queue_ != nullptr ? loop_clock::time_point::max() : deadline);
 }
 
 std::size_t loop_timer::cancel() {
@@ -109,9 +105,9 @@ void loop_timer::cancel_quietly() noexcept {
 
 void loop_timer::arm() {
   ++waits_;
-  if (clock_ == nullptr || deadline_ == loop_clock::time_point::max())
+  if (queue_ == nullptr || deadline_ == loop_clock::time_point::max())
     return;
-  if (deadline_ <= clock_->now()) {
+  if (deadline_ <= queue_->now()) {
     // Due already: complete on the reactor's next turn, as an expired steady_timer does.
     fired_ = true;
     fired_through_ = waits_;
@@ -119,7 +115,7 @@ void loop_timer::arm() {
     return;
   }
   leave_queue();
-  queued_ = clock_->queue_.emplace(deadline_, this);
+  queue_->add(*this, deadline_, timer_.get_executor());
 }
 
 void loop_timer::fire() {
@@ -129,10 +125,8 @@ void loop_timer::fire() {
 }
 
 void loop_timer::leave_queue() noexcept {
-  if (queued_) {
-    clock_->queue_.erase(*queued_);
-    queued_.reset();
-  }
+  if (queued())
+    queue_->remove(*this);
 }
 
 } // namespace corio::detail

@@ -200,7 +200,8 @@ runtime::runtime(run_options options) : options_(options) {
       loop.registry().count_live_tasks_in(live_tasks_);
     if (debug_)
       loop.monitor_ = std::make_unique<debug_monitor>(options_.slow_step);
-    loop.clock_ = std::make_unique<loop_clock>(options_.virtual_time, started);
+    loop.clock_ = std::make_unique<loop_clock>(
+        options_.virtual_time, started, boost::asio::use_service<timer_queue>(loop.context()));
   }
   loops_.front()->enter();
   runtime_started(serial);

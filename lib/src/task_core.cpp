@@ -56,6 +56,8 @@ std::string where(const std::source_location& site) {
 
 } // namespace
 
+// launch_memory_ is raw storage Asio writes the launcher's operation into: not zeroed.
+// NOLINTNEXTLINE(cppcoreguidelines-pro-type-member-init,hicpp-member-init)
 task_core_base::task_core_base(task_registry& registry, std::string name,
                                std::source_location spawn_site)
     : number_(name.empty() ? registry.next_default_number() : 0), name_(std::move(name)),

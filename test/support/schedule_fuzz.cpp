@@ -504,8 +504,10 @@ awaitable<void> run_step(world& w, const node_plan& node, const step& s,
                          std::vector<std::size_t>& kept);
 
 /// Runs `op` bounded as the step says: as it is, or under timeout(0 / brief / 1 h).
-template <typename T>
-awaitable<T> bounded_wait(world& w, const step& s, awaitable<T> op) {
+/// `op` is an awaitable or an awaitable operation (a queue's get()/put()); unbounded,
+/// an operation is awaited as it is, without a coroutine frame of its own.
+template <corio::awaitable_like Op, typename T = corio::awaitable_result_t<Op>>
+awaitable<T> bounded_wait(world& w, const step& s, Op op) {
   switch (s.wait) {
   case wait_bound::none:
     break;

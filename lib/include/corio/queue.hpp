@@ -43,6 +43,7 @@
 #define CORIO_QUEUE_HPP
 
 #include <corio/awaitable.hpp>
+#include <corio/detail/list_operation.hpp>
 #include <corio/detail/loop_binding.hpp>
 #include <corio/detail/primitive.hpp>
 #include <corio/detail/waiter_list.hpp>
@@ -72,6 +73,10 @@ template <typename T>
 class lifo_items;
 template <typename T, typename Compare>
 class heap_items;
+template <typename Queue>
+class queue_get;
+template <typename Queue>
+class queue_put;
 
 /// The one queue implementation; `Items` decides the order (push, pop, size, clear).
 template <typename T, typename Items>
@@ -86,9 +91,9 @@ public:
   ~basic_queue() = default;
 
   /// Adds an item, waiting while the queue is full.
-  awaitable<void> put(T item);
+  list_operation<queue_put<basic_queue>> put(T item);
   /// Removes and returns the next item, waiting while the queue is empty.
-  awaitable<T> get();
+  list_operation<queue_get<basic_queue>> get();
   /// Adds an item if there is room now; never suspends. Moves from `item` only
   /// when it returns true.
   template <typename U = T>
@@ -113,6 +118,9 @@ public:
   std::size_t unfinished() const noexcept { return unfinished_; }
 
 private:
+  friend class queue_get<basic_queue>;
+  friend class queue_put<basic_queue>;
+
   void add(T&& item);
   T take();
 

@@ -14,6 +14,9 @@
 // miscompile elsewhere. (task.hpp and detail/join.hpp specialize Asio's
 // awaitable_async_op for `co_await t`; they include this header for the same check.)
 //
+// The other half of the glue is in_frame_awaiter, the base of corio's specializations of
+// Asio's awaiter for its own operations (sleep.hpp, list_operation.hpp).
+//
 // Thread-safety: launch_thread() runs the entry's first step inline, so call it on the
 // loop's thread (start_task.hpp's launcher does).
 // Cancellation: the thread's cancellation state hangs off `parent`; emitting on the
@@ -52,6 +55,43 @@ inline void launch_thread(entry_awaitable entry, const boost::asio::any_io_execu
                                                                        state)
       .launch();
 }
+
+/// The common part of corio's awaiters for its own operations (sleep, yield, queue
+/// get/put), which specialize Asio's `awaitable_async_op`: Asio builds that awaiter in
+/// the awaiting coroutine's frame, so an operation's whole wait can live in it. Once
+/// the coroutine has suspended, `Derived::start(handler)` gets Asio's handler for the
+/// suspended thread (calling it resumes the coroutine); `result` is where that handler
+/// leaves its arguments for `await_resume()`.
+template <typename Derived, typename Signature, typename Executor>
+class in_frame_awaiter {
+public:
+  using handler_type = boost::asio::detail::awaitable_async_op_handler<Signature, Executor>;
+
+  explicit in_frame_awaiter(boost::asio::detail::awaitable_frame_base<Executor>* frame) noexcept
+      : frame_(frame) {}
+  in_frame_awaiter(const in_frame_awaiter&) = delete;
+  in_frame_awaiter& operator=(const in_frame_awaiter&) = delete;
+
+  bool await_ready() const noexcept { return false; }
+
+  void await_suspend(boost::asio::detail::coroutine_handle<void>) {
+    frame_->after_suspend(
+        [](void* arg) {
+          auto* self = static_cast<in_frame_awaiter*>(arg);
+          static_cast<Derived*>(self)->start(
+              handler_type(self->frame_->detach_thread(), self->result));
+        },
+        this);
+  }
+
+protected:
+  ~in_frame_awaiter() = default;
+
+  typename handler_type::result_type result{};
+
+private:
+  boost::asio::detail::awaitable_frame_base<Executor>* frame_;
+};
 
 } // namespace corio::detail::asio_glue
 

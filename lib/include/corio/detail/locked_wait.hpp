@@ -66,33 +66,20 @@ public:
   // Called with *guard held, on the awaiter's thread.
   static void start(waiter_list<Payload>& list, std::shared_ptr<std::mutex> guard, Handler handler,
                     Payload payload) {
-    auto allocator = node_allocator(handler);
+    auto allocator = node_allocator<locked_wait_op>(handler);
     locked_wait_op* node = std::allocator_traits<allocator_type>::allocate(allocator, 1);
     ::new (static_cast<void*>(node))
         locked_wait_op(list, std::move(guard), std::move(handler), std::move(payload));
     list.push_back(*node);
-    auto slot = boost::asio::get_associated_cancellation_slot(node->handler_);
-    if (slot.is_connected()) {
-      node->slot_ = slot;
-      slot.template emplace<cancel_forwarder>(node);
-    }
+    node->slot_.connect(node->handler_, node);
   }
 
 private:
-  using allocator_type = typename std::allocator_traits<boost::asio::associated_allocator_t<
-      Handler, boost::asio::recycling_allocator<void>>>::template rebind_alloc<locked_wait_op>;
+  friend class slot_link<locked_wait_op>;
+  using allocator_type = node_allocator_t<locked_wait_op, Handler>;
   using work_executor = std::decay_t<decltype(boost::asio::prefer(
       boost::asio::get_associated_executor(std::declval<const Handler&>()),
       boost::asio::execution::outstanding_work.tracked))>;
-
-  struct cancel_forwarder {
-    explicit cancel_forwarder(locked_wait_op* n) noexcept : node(n) {}
-    locked_wait_op* node;
-    void operator()(boost::asio::cancellation_type_t type) const {
-      if (type != boost::asio::cancellation_type::none)
-        node->cancelled();
-    }
-  };
 
   // Owns the node from complete() until it runs on the awaiter's executor.
   class finisher {
@@ -131,11 +118,6 @@ private:
         work_(boost::asio::prefer(boost::asio::get_associated_executor(handler_),
                                   boost::asio::execution::outstanding_work.tracked)) {}
 
-  static allocator_type node_allocator(const Handler& handler) {
-    return allocator_type(
-        boost::asio::get_associated_allocator(handler, boost::asio::recycling_allocator<void>()));
-  }
-
   // On the awaiter's thread, from its cancellation slot.
   void cancelled() {
     // A copy: once notified, the finisher may free the node before the unlock (were
@@ -157,10 +139,9 @@ private:
   // On the awaiter's thread: clears the slot (destroying the forwarder), frees the
   // node and returns its handler.
   Handler free_node() {
-    if (slot_.is_connected())
-      slot_.clear();
+    slot_.clear();
     Handler handler(std::move(handler_));
-    auto allocator = node_allocator(handler);
+    auto allocator = node_allocator<locked_wait_op>(handler);
     this->~locked_wait_op();
     std::allocator_traits<allocator_type>::deallocate(allocator, this, 1);
     return handler;
@@ -170,7 +151,7 @@ private:
   std::shared_ptr<std::mutex> guard_;
   Handler handler_;
   work_executor work_;
-  boost::asio::cancellation_slot slot_;
+  slot_link<locked_wait_op> slot_;
   bool linked_ = true;
 };
 

@@ -4,21 +4,23 @@
 // Design (docs/design.md, "Virtual time"): a real loop's clock is steady_clock; a virtual
 // one is a time point that moves only when the loop moves it (advance(), or the loop
 // driver jumping to the earliest deadline when no task waits for anything real). Asio
-// owns its timer queue and tells nobody its earliest expiry, so on a virtual loop corio
-// keeps its own queue: a loop_timer parks its steady_timer at "never" and queues its
-// deadline here; when the clock reaches it, the timer is marked fired() and its parked
-// wait cancelled, so the handler is posted like any completion. Keeping an Asio wait
-// underneath keeps Asio's per-operation cancellation (how corio cancels a task) as is:
-// a handler sees operation_aborted either way, and fired() tells which it was.
+// owns its timer queue and tells nobody its earliest expiry, so corio keeps its own:
+// the loop context's timer_queue (timer_queue.hpp), where sleeps wait on every loop.
+// On a virtual loop a loop_timer parks its steady_timer at "never" and queues its
+// deadline there too; when the clock reaches it, the timer is marked fired() and its
+// parked wait cancelled, so the handler is posted like any completion. Keeping an Asio
+// wait underneath keeps Asio's per-operation cancellation (how corio cancels a task) as
+// is: a handler sees operation_aborted either way, and fired() tells which it was.
 //
-// Invariants: the queue holds exactly the armed, not yet fired timers of a virtual
-// loop; equal deadlines fire in the order they were armed (multimap keeps insertion
-// order), so a seeded program sees the same timeline every run. Time never goes back.
+// Invariants: on a virtual loop the queue holds exactly the armed, not yet fired timers
+// and sleeps; equal deadlines fire in the order they were armed, so a seeded program
+// sees the same timeline every run. Time never goes back.
 // Thread-safety: loop-bound; everything runs on the loop's thread.
 #ifndef CORIO_DETAIL_LOOP_CLOCK_HPP
 #define CORIO_DETAIL_LOOP_CLOCK_HPP
 
 #include <corio/awaitable.hpp>
+#include <corio/detail/timer_queue.hpp>
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -26,7 +28,6 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <optional>
 
 namespace corio::detail {
@@ -37,9 +38,14 @@ class loop_clock {
 public:
   using time_point = std::chrono::steady_clock::time_point;
 
-  /// A virtual clock starts at `start`; a real one ignores it.
-  loop_clock(bool is_virtual, time_point start) noexcept : virtual_(is_virtual), now_(start) {}
-  ~loop_clock() = default;
+  /// A virtual clock starts at `start`; a real one ignores it. `timers`: the queue of the
+  /// loop's context, which a virtual clock drives.
+  loop_clock(bool is_virtual, time_point start, timer_queue& timers) noexcept
+      : virtual_(is_virtual), now_(start), timers_(timers) {
+    if (virtual_)
+      timers_.attach(this);
+  }
+  ~loop_clock() { timers_.attach(nullptr); }
   loop_clock(const loop_clock&) = delete;
   loop_clock& operator=(const loop_clock&) = delete;
   loop_clock(loop_clock&&) = delete;
@@ -53,23 +59,24 @@ public:
   void advance_to(time_point when);
   /// The earliest queued deadline, or nullopt (always nullopt on a real loop).
   std::optional<time_point> next_wake_up() const noexcept;
+  /// The timer queue of the loop's context.
+  timer_queue& timers() const noexcept { return timers_; }
 
 private:
-  friend class loop_timer;
-  using queue = std::multimap<time_point, loop_timer*>;
-
   bool virtual_;
   time_point now_;
-  queue queue_;
+  timer_queue& timers_;
 };
 
 /// A one-shot timer on the loop clock, for corio's own waits. On a real loop it is a
 /// steady_timer. Callers treat `!error || fired()` as "the deadline has passed".
-class loop_timer {
+class loop_timer : private timer_queue_entry {
 public:
   /// `ex`: an executor of the loop whose thread constructs the timer.
   explicit loop_timer(const executor& ex);
-  ~loop_timer();
+  // Virtual only because the queue entry it derives from has virtual functions (the
+  // vtable is there already); a loop_timer is never deleted through a base pointer.
+  virtual ~loop_timer();
   loop_timer(const loop_timer&) = delete;
   loop_timer& operator=(const loop_timer&) = delete;
 
@@ -113,15 +120,14 @@ public:
   }
 
 private:
-  friend class loop_clock;
   void arm();
-  void fire();
+  void fire() override;
+  void abandon() noexcept override {}
   void leave_queue() noexcept;
 
   boost::asio::steady_timer timer_;
-  loop_clock* clock_; // the loop's virtual clock, or null on a real loop
+  timer_queue* queue_; // the virtual loop's timer queue, or null on a real loop
   loop_clock::time_point deadline_ = loop_clock::time_point::max();
-  std::optional<loop_clock::queue::iterator> queued_;
   bool fired_ = false;
   std::uint64_t waits_ = 0;         // async_wait() calls so far
   std::uint64_t fired_through_ = 0; // every wait numbered up to this one has fired

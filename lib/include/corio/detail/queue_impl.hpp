@@ -28,6 +28,13 @@ namespace corio::detail {
 [[noreturn]] void throw_queue_shut_down(const char* function);
 [[noreturn]] void throw_task_done_too_often();
 
+/// How a queue wait that did not get its item ends: cancelled_error, or queue_shut_down.
+inline void throw_if_wait_failed(boost::system::error_code error, const char* function) {
+  throw_if_cancelled(error);
+  if (error)
+    throw_queue_shut_down(function);
+}
+
 /// Both ends of a deque: fifo_items takes the oldest item, lifo_items the newest.
 template <typename T, bool TakeOldest>
 class deque_items {
@@ -79,34 +86,75 @@ private:
   [[no_unique_address]] Compare less_{};
 };
 
-template <typename T, typename Items>
-awaitable<void> basic_queue<T, Items>::put(T item) {
-  binding_.check("corio::queue::put");
-  if (shut_down_)
-    throw_queue_shut_down("corio::queue::put");
-  if (!full()) {
-    add(std::move(item));
-    co_return;
+/// get(): takes an item at once when there is one, else waits on getters_ for put()
+/// to hand one over (into item_).
+template <typename Queue>
+class queue_get {
+public:
+  using value_type = typename Queue::value_type;
+  using payload_type = std::optional<value_type>*;
+
+  explicit queue_get(Queue& queue) noexcept : queue_(&queue) {}
+
+  bool ready() {
+    queue_->binding_.check("corio::queue::get");
+    if (!queue_->empty()) {
+      item_.emplace(queue_->take());
+      return true;
+    }
+    if (queue_->shut_down_)
+      throw_queue_shut_down("corio::queue::get");
+    return false;
   }
-  auto [error] = co_await putters_.async_wait(&item, wait_token);
-  throw_if_cancelled(error);
-  if (error)
-    throw_queue_shut_down("corio::queue::put");
+  waiter_list<payload_type>& waiters() noexcept { return queue_->getters_; }
+  payload_type payload() noexcept { return &item_; }
+  value_type resume(boost::system::error_code error) {
+    throw_if_wait_failed(error, "corio::queue::get");
+    return std::move(*item_);
+  }
+
+private:
+  Queue* queue_;
+  std::optional<value_type> item_;
+};
+
+/// put(): adds the item at once when there is room, else waits on putters_ for get()
+/// to move it in (from item_).
+template <typename Queue>
+class queue_put {
+public:
+  using value_type = void;
+  using payload_type = typename Queue::value_type*;
+
+  queue_put(Queue& queue, typename Queue::value_type&& item)
+      : queue_(&queue), item_(std::move(item)) {}
+
+  bool ready() {
+    queue_->binding_.check("corio::queue::put");
+    if (queue_->shut_down_)
+      throw_queue_shut_down("corio::queue::put");
+    if (queue_->full())
+      return false;
+    queue_->add(std::move(item_));
+    return true;
+  }
+  waiter_list<payload_type>& waiters() noexcept { return queue_->putters_; }
+  payload_type payload() noexcept { return &item_; }
+  void resume(boost::system::error_code error) { throw_if_wait_failed(error, "corio::queue::put"); }
+
+private:
+  Queue* queue_;
+  typename Queue::value_type item_;
+};
+
+template <typename T, typename Items>
+list_operation<queue_put<basic_queue<T, Items>>> basic_queue<T, Items>::put(T item) {
+  return {*this, std::move(item)};
 }
 
 template <typename T, typename Items>
-awaitable<T> basic_queue<T, Items>::get() {
-  binding_.check("corio::queue::get");
-  if (!empty())
-    co_return take();
-  if (shut_down_)
-    throw_queue_shut_down("corio::queue::get");
-  std::optional<T> slot;
-  auto [error] = co_await getters_.async_wait(&slot, wait_token);
-  throw_if_cancelled(error);
-  if (error)
-    throw_queue_shut_down("corio::queue::get");
-  co_return std::move(*slot);
+list_operation<queue_get<basic_queue<T, Items>>> basic_queue<T, Items>::get() {
+  return list_operation<queue_get<basic_queue>>(*this);
 }
 
 template <typename T, typename Items>

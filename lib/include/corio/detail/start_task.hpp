@@ -24,10 +24,11 @@
 // task_executor, so each of its steps is known to be this task's; the first step
 // runs inside the launcher, in a step_scope of its own.
 //
-// Cost: until its turn a task holds the core and the launcher (besides the user's
-// coroutine frame); the launcher is posted to the io_context directly, not through
-// any_io_executor's type-erased function. Once started, a task is the user's frame,
-// task_entry's frame, the core and one cancellation handler (Asio's recycling cache).
+// Cost: until its turn a task holds the core (besides the user's coroutine frame); the
+// launcher is posted to the io_context directly, not through any_io_executor's
+// type-erased function, and its operation lives in memory the core keeps for it. Once started, a
+// task is the user's frame, task_entry's frame, the core and one cancellation handler (Asio's
+// recycling cache).
 #ifndef CORIO_DETAIL_START_TASK_HPP
 #define CORIO_DETAIL_START_TASK_HPP
 
@@ -43,7 +44,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
 
+#include <cstddef>
 #include <exception>
+#include <memory>
 #include <source_location>
 #include <string>
 #include <type_traits>
@@ -76,6 +79,40 @@ asio_glue::entry_awaitable task_entry(task_core_ptr<T> core, awaitable<T> body,
   core->cancellation_slot().clear();
 }
 
+// The allocator of the launcher's posted operation: the memory the core keeps for it
+// (task_core_base::take_launch_memory), the heap when that does not fit. A spawned task
+// then allocates the core and nothing else until its first turn, and when many tasks
+// start at once their launchers are not freed to malloc in a burst (glibc would keep
+// them in its fastbins, and walk them all in malloc_consolidate later).
+template <typename U>
+class launch_allocator {
+public:
+  using value_type = U;
+
+  explicit launch_allocator(task_core_base* core) noexcept : core_(core) {}
+  template <typename V>
+  // NOLINTNEXTLINE(google-explicit-constructor): allocators rebind implicitly
+  launch_allocator(const launch_allocator<V>& other) noexcept : core_(other.core()) {}
+
+  U* allocate(std::size_t count) {
+    if (void* memory = core_->take_launch_memory(count * sizeof(U), alignof(U)))
+      return static_cast<U*>(memory);
+    return std::allocator<U>().allocate(count);
+  }
+  void deallocate(U* memory, std::size_t count) noexcept {
+    if (!core_->give_back_launch_memory(memory))
+      std::allocator<U>().deallocate(memory, count);
+  }
+
+  task_core_base* core() const noexcept { return core_; }
+  friend bool operator==(const launch_allocator& a, const launch_allocator& b) noexcept {
+    return a.core_ == b.core_;
+  }
+
+private:
+  task_core_base* core_;
+};
+
 // Runs on the task's first turn: starts the coroutine, or ends a task cancelled
 // before that turn without running it. `Loop` is the loop's io_context executor
 // when it is one (8 bytes in the posted operation, against 48 for an
@@ -85,6 +122,9 @@ struct task_launcher {
   Loop loop;
   task_core_ptr<T> core;
   awaitable<T> body;
+
+  using allocator_type = launch_allocator<void>;
+  allocator_type get_allocator() const noexcept { return allocator_type(core.get()); }
 
   void operator()() {
     if (core->cancel_requested()) {

@@ -28,6 +28,7 @@
 #include <boost/smart_ptr/intrusive_ptr.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <iosfwd>
@@ -118,6 +119,24 @@ public:
   void count_wait_after_cancel() noexcept;
   static constexpr std::uint32_t spinning_after_cancel_threshold = 1000;
 
+  /// Memory for the operation that launches the task (start_task.hpp's
+  /// launch_allocator), so that spawning allocates the core and nothing more: null when
+  /// taken or when the request does not fit.
+  void* take_launch_memory(std::size_t size, std::size_t alignment) noexcept {
+    if (launch_memory_taken_ || size > sizeof(launch_memory_) ||
+        alignment > alignof(std::max_align_t))
+      return nullptr;
+    launch_memory_taken_ = true;
+    return launch_memory_;
+  }
+  /// False when `memory` is not the launch memory.
+  bool give_back_launch_memory(const void* memory) noexcept {
+    if (memory != launch_memory_)
+      return false;
+    launch_memory_taken_ = false;
+    return true;
+  }
+
   friend void intrusive_ptr_add_ref(task_core_base* core) noexcept { ++core->references_; }
   friend void intrusive_ptr_release(task_core_base* core) noexcept {
     if (--core->references_ == 0)
@@ -141,6 +160,7 @@ private:
   bool exception_retrieved_ = false;
   bool started_ = false;
   bool warned_spinning_ = false;
+  bool launch_memory_taken_ = false;
   std::uint32_t waits_after_cancel_ = 0; // in the current step
   const char* waiting_on_ = nullptr;
   scope_state* enclosing_scope_ = nullptr; // valid while this task runs
@@ -155,6 +175,10 @@ private:
   task_registry* registry_;
   task_core_base* registry_previous_ = nullptr;
   task_core_base* registry_next_ = nullptr;
+  // The launcher's operation: the loop executor, the core pointer, the body and
+  // Asio's operation header (64 bytes on Asio 1.26 with an io_context loop).
+  // Raw storage, written by Asio when the launcher is posted: not zeroed on purpose.
+  alignas(std::max_align_t) std::byte launch_memory_[64];
 };
 
 [[noreturn]] void throw_result_taken(const task_core_base& core);

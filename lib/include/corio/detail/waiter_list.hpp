@@ -42,6 +42,7 @@
 #include <boost/asio/system_executor.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <corio/detail/handler_node.hpp>
 #include <corio/detail/step.hpp>
 
 #include <cstddef>
@@ -52,13 +53,27 @@
 
 namespace corio::detail {
 
-/// Posts `handler(ec)` to the handler's associated executor.
+/// The executor a completion is posted to: the handler's associated one.
 template <typename Handler>
-void post_completion(Handler&& handler, boost::system::error_code ec) {
+auto completion_executor(const Handler& handler) {
   auto executor = boost::asio::get_associated_executor(handler);
   static_assert(!std::is_same_v<decltype(executor), boost::asio::system_executor>,
                 "corio: a completion handler must have an associated executor (coroutines "
                 "always do; bind callbacks with boost::asio::bind_executor)");
+  return executor;
+}
+
+/// Posts `handler()` to the handler's associated executor.
+template <typename Handler>
+void post_completion(Handler&& handler) {
+  auto executor = completion_executor(handler);
+  boost::asio::post(executor, std::forward<Handler>(handler));
+}
+
+/// Posts `handler(ec)` to the handler's associated executor.
+template <typename Handler>
+void post_completion(Handler&& handler, boost::system::error_code ec) {
+  auto executor = completion_executor(handler);
   boost::asio::post(executor, boost::asio::append(std::forward<Handler>(handler), ec));
 }
 
@@ -153,7 +168,7 @@ public:
 
 private:
   template <typename, typename, typename>
-  friend class waiter_op;
+  friend class handler_waiter;
 
   void unlink(waiter_type& node) noexcept {
     (node.previous_ != nullptr ? node.previous_->next_ : head_) = node.next_;
@@ -168,75 +183,105 @@ private:
   std::size_t size_ = 0;
 };
 
-/// The node for one handler type.
+/// A wait holding its handler: links itself, forwards its slot's cancellation, and
+/// posts the handler when notified. Where the node lives is the subclass's choice.
 template <typename Handler, typename Payload, typename OnCancel>
-// final, and it frees itself as a waiter_op (never through a waiter*, whose destructor
-// is protected and non-virtual); clang-tidy 14 does not exempt final classes.
-// NOLINTNEXTLINE(cppcoreguidelines-virtual-class-destructor)
-class waiter_op final : public waiter<Payload> {
+class handler_waiter : public waiter<Payload> {
 public:
-  static void start(waiter_list<Payload>& list, Handler handler, Payload payload,
-                    OnCancel on_cancel) {
-    auto allocator = node_allocator(handler);
-    waiter_op* node = std::allocator_traits<allocator_type>::allocate(allocator, 1);
-    ::new (static_cast<void*>(node))
-        waiter_op(list, std::move(handler), std::move(payload), std::move(on_cancel));
-    list.push_back(*node);
-    auto slot = boost::asio::get_associated_cancellation_slot(node->handler_);
-    if (slot.is_connected()) {
-      node->slot_ = slot;
-      node->forwarder_ = &slot.template emplace<cancel_forwarder>(node);
-    }
+  handler_waiter(const handler_waiter&) = delete;
+  handler_waiter& operator=(const handler_waiter&) = delete;
+
+protected:
+  handler_waiter(waiter_list<Payload>& list, Handler&& handler, Payload&& payload,
+                 OnCancel&& on_cancel)
+      : waiter<Payload>(std::move(payload)), list_(&list), handler_(std::move(handler)),
+        on_cancel_(std::move(on_cancel)) {}
+  ~handler_waiter() = default;
+
+  /// Links the node and connects the handler's slot.
+  void link() {
+    note_waiting(list_->what());
+    list_->push_back(*this);
+    slot_.connect(handler_, this);
   }
 
 private:
-  using allocator_type = typename std::allocator_traits<boost::asio::associated_allocator_t<
-      Handler, boost::asio::recycling_allocator<void>>>::template rebind_alloc<waiter_op>;
+  friend class slot_link<handler_waiter>;
 
-  struct cancel_forwarder {
-    // A constructor, not an aggregate: emplace() constructs it with parentheses, which
-    // only compilers with C++20's parenthesized aggregate init accept (not clang 14).
-    explicit cancel_forwarder(waiter_op* n) noexcept : node(n) {}
-    waiter_op* node;
-    void operator()(boost::asio::cancellation_type_t type) {
-      if (node != nullptr && type != boost::asio::cancellation_type::none)
-        node->cancelled();
-    }
-  };
-
-  waiter_op(waiter_list<Payload>& list, Handler&& handler, Payload&& payload, OnCancel&& on_cancel)
-      : waiter<Payload>(std::move(payload)), list_(list), handler_(std::move(handler)),
-        on_cancel_(std::move(on_cancel)) {}
-
-  static allocator_type node_allocator(const Handler& handler) {
-    return allocator_type(
-        boost::asio::get_associated_allocator(handler, boost::asio::recycling_allocator<void>()));
-  }
+  /// Frees the node; `handler` (moved out of it) gives the allocator.
+  virtual void release(const Handler& handler) noexcept = 0;
 
   void cancelled() {
     if (!on_cancel_())
       return;
-    forwarder_->node = nullptr;
-    slot_ = {};
-    list_.unlink(*this);
-    complete(boost::asio::error::operation_aborted);
+    slot_.disarm();
+    list_->unlink(*this);
+    finish(boost::asio::error::operation_aborted);
   }
 
   void complete(boost::system::error_code ec) override {
-    if (slot_.is_connected())
-      slot_.clear();
+    slot_.clear();
+    finish(ec);
+  }
+
+  void finish(boost::system::error_code ec) {
     Handler handler(std::move(handler_));
-    auto allocator = node_allocator(handler);
-    this->~waiter_op();
-    std::allocator_traits<allocator_type>::deallocate(allocator, this, 1);
+    release(handler);
     post_completion(std::move(handler), ec);
   }
 
-  waiter_list<Payload>& list_;
+  waiter_list<Payload>* list_;
   Handler handler_;
   OnCancel on_cancel_;
-  boost::asio::cancellation_slot slot_;
-  cancel_forwarder* forwarder_ = nullptr;
+  slot_link<handler_waiter> slot_;
+};
+
+/// The node for one handler type, on the heap.
+template <typename Handler, typename Payload, typename OnCancel>
+// final, and it frees itself as a waiter_op (never through a waiter*, whose destructor
+// is protected and non-virtual); clang-tidy 14 does not exempt final classes.
+// NOLINTNEXTLINE(cppcoreguidelines-virtual-class-destructor)
+class waiter_op final : public handler_waiter<Handler, Payload, OnCancel> {
+public:
+  static void start(waiter_list<Payload>& list, Handler handler, Payload payload,
+                    OnCancel on_cancel) {
+    auto allocator = node_allocator<waiter_op>(handler);
+    waiter_op* node = std::allocator_traits<decltype(allocator)>::allocate(allocator, 1);
+    ::new (static_cast<void*>(node))
+        waiter_op(list, std::move(handler), std::move(payload), std::move(on_cancel));
+    node->link();
+  }
+
+private:
+  using handler_waiter<Handler, Payload, OnCancel>::handler_waiter;
+  ~waiter_op() = default;
+
+  void release(const Handler& handler) noexcept override {
+    auto allocator = node_allocator<waiter_op>(handler);
+    this->~waiter_op();
+    std::allocator_traits<decltype(allocator)>::deallocate(allocator, this, 1);
+  }
+};
+
+/// The node kept in the waiting coroutine's frame (a primitive's operation awaited
+/// without a frame of its own): constructed when the wait starts, destroyed with the
+/// frame.
+template <typename Handler, typename Payload>
+// final, and never destroyed through a base pointer.
+// NOLINTNEXTLINE(cppcoreguidelines-virtual-class-destructor)
+class waiter_in_frame final : public handler_waiter<Handler, Payload, abandon_on_cancel> {
+public:
+  waiter_in_frame(waiter_list<Payload>& list, Handler handler, Payload payload)
+      : handler_waiter<Handler, Payload, abandon_on_cancel>(list, std::move(handler),
+                                                            std::move(payload), {}) {
+    this->link();
+  }
+  ~waiter_in_frame() = default;
+  waiter_in_frame(const waiter_in_frame&) = delete;
+  waiter_in_frame& operator=(const waiter_in_frame&) = delete;
+
+private:
+  void release(const Handler&) noexcept override {}
 };
 
 template <typename Payload>
@@ -245,7 +290,6 @@ auto waiter_list<Payload>::async_wait(Payload payload, CompletionToken&& token,
                                       OnCancel on_cancel) {
   return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code)>(
       [this](auto handler, Payload payload, OnCancel on_cancel) {
-        note_waiting(what_);
         waiter_op<std::decay_t<decltype(handler)>, Payload, OnCancel>::start(
             *this, std::move(handler), std::move(payload), std::move(on_cancel));
       },
