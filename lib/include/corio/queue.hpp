@@ -28,6 +28,13 @@
 // Where a waiter resumes: on a later turn of the loop (posted to its executor),
 // never inside the put()/get()/shutdown() that woke it.
 //
+// put() and get() return an operation, not a coroutine: `co_await q.get()` runs in the
+// awaiting coroutine's frame and allocates nothing (detail/list_operation.hpp). Where
+// an awaitable is needed it converts to awaitable<void> / awaitable<T> (spawn,
+// timeout and gather take it as it is); other completion tokens complete with
+// void(exception_ptr) / void(exception_ptr, T). Nothing happens until it is awaited;
+// an operation is awaited once.
+//
 // Cancellation: get() cancelled while waiting throws cancelled_error and took no
 // item; cancelled after a put() handed it its item, it returns the item (never
 // lost), and the cancellation lands at the next suspension. put() cancelled while
