@@ -1,12 +1,15 @@
 // corio/detail/primitive.hpp - what every primitive built on detail::waiter_list
 // shares (queue, event, semaphore, mutex, condition_variable); sleep() uses the
-// same wait token and cancellation conversion for its timer.
+// same cancellation conversion.
 //
-// Design: a primitive's suspending operation is a coroutine that checks its state,
-// returns at once when it can, and otherwise waits once on a waiter_list:
+// Design: a primitive's suspending operation checks its state, returns at once when
+// it can, and otherwise waits once on a waiter_list. Most are coroutines:
 //
 //   auto [error] = co_await list.async_wait(payload, detail::wait_token);
 //   detail::throw_if_cancelled(error);   // operation_aborted -> cancelled_error
+//
+// The queue's get() and put() are the same steps as a list_operation policy
+// (list_operation.hpp), awaited in the caller's frame without a coroutine of their own.
 //
 // Whatever a waiter is woken for (an item, a permit) is handed over by the waker
 // before the notify, so the waiter never re-checks and nothing can overtake it
