@@ -1,13 +1,10 @@
+#include <corio/detail/list_operation.hpp> // await_in_coroutine
 #include <corio/detail/loop_clock.hpp>
 #include <corio/detail/primitive.hpp>
 #include <corio/detail/sleep_wait.hpp>
 #include <corio/detail/step.hpp>
 #include <corio/detail/task_executor.hpp>
 #include <corio/sleep.hpp>
-
-#include <boost/asio/post.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 namespace corio {
 
@@ -21,16 +18,8 @@ sleep_operation detail::sleep_for(std::chrono::steady_clock::duration duration) 
   return sleep_operation(detail::deadline_after(duration));
 }
 
-namespace {
-
-awaitable<void> sleep_coroutine(sleep_operation sleep) {
-  co_await sleep;
-}
-
-} // namespace
-
 sleep_operation::operator awaitable<void>() const {
-  return sleep_coroutine(*this);
+  return detail::await_in_coroutine<void>(*this);
 }
 
 void detail::sleep_resumed(const boost::system::error_code& error) {
@@ -39,16 +28,8 @@ void detail::sleep_resumed(const boost::system::error_code& error) {
     throw boost::system::system_error(error, "corio::sleep");
 }
 
-namespace {
-
-awaitable<void> yield_coroutine() {
-  co_await yield_operation();
-}
-
-} // namespace
-
 yield_operation::operator awaitable<void>() const {
-  return yield_coroutine();
+  return detail::await_in_coroutine<void>(*this);
 }
 
 yield_operation yield_now() {

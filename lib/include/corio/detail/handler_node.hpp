@@ -1,6 +1,6 @@
 // corio/detail/handler_node.hpp - what every corio wait needs from the completion
-// handler it holds: memory for its node from the handler's allocator, and a
-// forwarder in the handler's cancellation slot.
+// handler it holds: memory for its node from the handler's allocator
+// (allocate_node / deallocate_node), and a forwarder in the handler's cancellation slot.
 //
 // Design: a wait (waiter_list.hpp's waiter_op, locked_wait.hpp's locked_wait_op,
 // sleep_wait.hpp's sleep_waiter and the waits kept in a coroutine's frame) links a
@@ -35,10 +35,21 @@ template <typename Node, typename Handler>
 using node_allocator_t = typename std::allocator_traits<boost::asio::associated_allocator_t<
     Handler, boost::asio::recycling_allocator<void>>>::template rebind_alloc<Node>;
 
+/// Memory for one `Node`, from `handler`'s allocator; the node constructs itself in it.
 template <typename Node, typename Handler>
-node_allocator_t<Node, Handler> node_allocator(const Handler& handler) {
-  return node_allocator_t<Node, Handler>(
+void* allocate_node(const Handler& handler) {
+  node_allocator_t<Node, Handler> allocator(
       boost::asio::get_associated_allocator(handler, boost::asio::recycling_allocator<void>()));
+  return std::allocator_traits<decltype(allocator)>::allocate(allocator, 1);
+}
+
+/// Frees a node's memory after the node destroyed itself; `handler` (moved out of the
+/// node) gives the allocator, as it did to allocate_node().
+template <typename Node, typename Handler>
+void deallocate_node(Node* node, const Handler& handler) noexcept {
+  node_allocator_t<Node, Handler> allocator(
+      boost::asio::get_associated_allocator(handler, boost::asio::recycling_allocator<void>()));
+  std::allocator_traits<decltype(allocator)>::deallocate(allocator, node, 1);
 }
 
 /// The link from a handler's cancellation slot to the wait (`Target::cancelled()`).

@@ -66,9 +66,8 @@ public:
   // Called with *guard held, on the awaiter's thread.
   static void start(waiter_list<Payload>& list, std::shared_ptr<std::mutex> guard, Handler handler,
                     Payload payload) {
-    auto allocator = node_allocator<locked_wait_op>(handler);
-    locked_wait_op* node = std::allocator_traits<allocator_type>::allocate(allocator, 1);
-    ::new (static_cast<void*>(node))
+    void* memory = allocate_node<locked_wait_op>(handler);
+    auto* node = ::new (memory)
         locked_wait_op(list, std::move(guard), std::move(handler), std::move(payload));
     list.push_back(*node);
     node->slot_.connect(node->handler_, node);
@@ -76,7 +75,6 @@ public:
 
 private:
   friend class slot_link<locked_wait_op>;
-  using allocator_type = node_allocator_t<locked_wait_op, Handler>;
   using work_executor = std::decay_t<decltype(boost::asio::prefer(
       boost::asio::get_associated_executor(std::declval<const Handler&>()),
       boost::asio::execution::outstanding_work.tracked))>;
@@ -141,9 +139,8 @@ private:
   Handler free_node() {
     slot_.clear();
     Handler handler(std::move(handler_));
-    auto allocator = node_allocator<locked_wait_op>(handler);
     this->~locked_wait_op();
-    std::allocator_traits<allocator_type>::deallocate(allocator, this, 1);
+    deallocate_node(this, handler);
     return handler;
   }
 

@@ -70,8 +70,9 @@ protected:
 private:
   friend class slot_link<sleep_waiter>;
 
-  /// The heap node frees itself here; the awaiter's waiter lives on in the frame.
-  virtual void release() noexcept {}
+  /// The heap node frees itself here; `handler` (moved out of it, or null when it
+  /// was dropped) gives the allocator. The awaiter's waiter lives on in the frame.
+  virtual void release(const Handler& handler) noexcept = 0;
 
   void fire() override {
     slot_.clear();
@@ -80,8 +81,8 @@ private:
 
   void abandon() noexcept override {
     slot_.clear();
-    handler_.reset(); // a coroutine's thread unwinds through its executor
-    release();
+    // Dropped unrun: a coroutine's thread unwinds through its executor.
+    (void)take_handler();
   }
 
   // Inside the slot's own call.
@@ -93,11 +94,14 @@ private:
     complete(boost::asio::error::operation_aborted);
   }
 
-  void complete(boost::system::error_code ec) {
+  void complete(boost::system::error_code ec) { post_completion(take_handler(), ec); }
+
+  // Moves the handler out and frees the node (a heap node: `this`).
+  Handler take_handler() noexcept {
     Handler handler(std::move(*handler_));
     handler_.reset();
-    release();
-    post_completion(std::move(handler), ec);
+    release(handler);
+    return handler;
   }
 
   std::optional<Handler> handler_;
@@ -112,25 +116,18 @@ template <typename Handler>
 class sleep_node final : public sleep_waiter<Handler> {
 public:
   static void start(Handler handler, timer_queue_entry::time_point deadline) {
-    auto allocator = node_allocator<sleep_node>(handler);
-    sleep_node* node = std::allocator_traits<allocator_type>::allocate(allocator, 1);
-    ::new (static_cast<void*>(node)) sleep_node(allocator);
+    auto* node = ::new (allocate_node<sleep_node>(handler)) sleep_node();
     node->sleep_waiter<Handler>::start(std::move(handler), deadline);
   }
 
 private:
-  using allocator_type = node_allocator_t<sleep_node, Handler>;
-
-  explicit sleep_node(const allocator_type& allocator) : allocator_(allocator) {}
+  sleep_node() = default;
   ~sleep_node() = default;
 
-  void release() noexcept override {
-    allocator_type allocator(allocator_);
+  void release(const Handler& handler) noexcept override {
     this->~sleep_node();
-    std::allocator_traits<allocator_type>::deallocate(allocator, this, 1);
+    deallocate_node(this, handler);
   }
-
-  allocator_type allocator_;
 };
 
 /// The sleep_waiter inside a co_await's awaiter, in the awaiting coroutine's frame.
@@ -143,6 +140,9 @@ public:
   ~sleep_in_frame() = default;
   sleep_in_frame(const sleep_in_frame&) = delete;
   sleep_in_frame& operator=(const sleep_in_frame&) = delete;
+
+private:
+  void release(const Handler&) noexcept override {}
 };
 
 /// What a co_await of a sleep ends with: nothing, or cancelled_error.

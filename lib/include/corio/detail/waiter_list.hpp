@@ -245,9 +245,8 @@ class waiter_op final : public handler_waiter<Handler, Payload, OnCancel> {
 public:
   static void start(waiter_list<Payload>& list, Handler handler, Payload payload,
                     OnCancel on_cancel) {
-    auto allocator = node_allocator<waiter_op>(handler);
-    waiter_op* node = std::allocator_traits<decltype(allocator)>::allocate(allocator, 1);
-    ::new (static_cast<void*>(node))
+    void* memory = allocate_node<waiter_op>(handler);
+    auto* node = ::new (memory)
         waiter_op(list, std::move(handler), std::move(payload), std::move(on_cancel));
     node->link();
   }
@@ -257,9 +256,8 @@ private:
   ~waiter_op() = default;
 
   void release(const Handler& handler) noexcept override {
-    auto allocator = node_allocator<waiter_op>(handler);
     this->~waiter_op();
-    std::allocator_traits<decltype(allocator)>::deallocate(allocator, this, 1);
+    deallocate_node(this, handler);
   }
 };
 
