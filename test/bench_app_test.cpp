@@ -66,8 +66,9 @@ BOOST_AUTO_TEST_CASE(quick_run_prints_the_table_and_writes_json_lines_with_sane_
   static const std::regex header("\n  impl +n +.*spread.*peak RSS +corio/raw +vs corio\n");
   BOOST_TEST(std::regex_search(result.out, header), result.out);
   for (const std::string workload :
-       {"spawn-join (cold)", "spawn-join (warm)", "idle", "ping-pong", "fan-out", "cancel (sleep)",
-        "cancel (queue-get)", "timer-lateness", "parallel", "spawn-remote", "async-generator"})
+       {"spawn-join (cold)", "spawn-join (warm)", "spawn-join (steady)", "idle", "ping-pong",
+        "fan-out", "cancel (sleep)", "cancel (queue-get)", "timer-lateness", "parallel",
+        "spawn-remote", "async-generator"})
     BOOST_TEST(contains(result.out, "\n" + workload + ": "), workload);
   BOOST_TEST(contains(result.out, "\ntargets (issue 5"), result.out);
   BOOST_TEST(contains(result.out, "\ntargets (issue 17"), result.out);

@@ -3,7 +3,11 @@
 //   spawn-join: N children each return i; all are awaited and summed. Reports ns,
 //     heap allocations and bytes per task, for the first run in the process (cold:
 //     every page is touched for the first time) and for the same run repeated in the
-//     process (warm: the allocator hands back memory already touched).
+//     process (warm: the allocator hands back memory already touched). With every task
+//     alive at once, no allocator can reuse a block within a run; the steady variant
+//     (corio and raw Asio) is the spawn-and-finish steady state instead: the same N
+//     children in batches of 64, each batch joined before the next is spawned, so
+//     the blocks of one batch can serve the next (issue 18's allocation targets).
 //   idle: N children all sleep `seconds` at once. The parent turns the peak RSS into
 //     bytes per waiting task against a run with N = 0; per_op_ns is what the run took
 //     beyond the sleep, per task: (wall - sleep) / N. peak_asleep says how many slept
@@ -42,6 +46,31 @@ std::uint64_t spawn_join_corio(std::size_t n, std::chrono::nanoseconds) {
 
 std::uint64_t spawn_join_raw(std::size_t n, std::chrono::nanoseconds) {
   return run_raw(raw_spawn_all(n, [](std::uint64_t i) { return value_of(i); }));
+}
+
+// The steady variant: batches of steady_batch children, one batch after the other.
+// 64 is more than Asio's recycling cache holds (2 frames per thread).
+constexpr std::size_t steady_batch = 64;
+
+template <typename SpawnAll>
+auto in_batches(std::size_t n, SpawnAll spawn_all)
+    -> decltype(spawn_all(std::size_t{}, std::size_t{})) {
+  std::uint64_t sum = 0;
+  for (std::size_t first = 0; first < n; first += steady_batch)
+    sum += co_await spawn_all(first, std::min(steady_batch, n - first));
+  co_return sum;
+}
+
+std::uint64_t steady_corio(std::size_t n, std::chrono::nanoseconds) {
+  return corio::run(in_batches(n, [](std::size_t first, std::size_t count) {
+    return corio_spawn_all(count, [first](std::uint64_t i) { return value_of(first + i); });
+  }));
+}
+
+std::uint64_t steady_raw(std::size_t n, std::chrono::nanoseconds) {
+  return run_raw(in_batches(n, [](std::size_t first, std::size_t count) {
+    return raw_spawn_all(count, [first](std::uint64_t i) { return value_of(first + i); });
+  }));
 }
 
 std::uint64_t spawn_join_threads(std::size_t n, std::chrono::nanoseconds) {
@@ -163,7 +192,10 @@ std::vector<record> run_spawn_join(const child_args& args) {
   const std::uint64_t expected = args.n * (args.n - 1) / 2;
   record cold = measure(args, run, expected, "cold", 0);
   record warm = measure(args, run, expected, "warm", 0);
-  return {cold, warm};
+  if (args.impl == "threads")
+    return {cold, warm};
+  const sum_fn steady = pick<sum_fn>(args, {{"corio", steady_corio}, {"raw-asio", steady_raw}});
+  return {cold, warm, measure(args, steady, expected, "steady", 0)};
 }
 
 std::vector<record> run_idle(const child_args& args) {

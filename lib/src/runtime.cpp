@@ -118,6 +118,7 @@ void loop_state::enter() noexcept {
   this_loop_thread.loop_key = key_;
   this_loop_thread.monitor = monitor_.get();
   this_loop_thread.clock = clock_.get();
+  this_loop_thread.blocks = &blocks_;
 }
 
 void loop_state::leave() noexcept {
@@ -125,6 +126,7 @@ void loop_state::leave() noexcept {
   this_loop_thread.loop_key = 0;
   this_loop_thread.monitor = nullptr;
   this_loop_thread.clock = nullptr;
+  this_loop_thread.blocks = nullptr;
 }
 
 namespace {

@@ -60,7 +60,8 @@ std::string where(const std::source_location& site) {
 // NOLINTNEXTLINE(cppcoreguidelines-pro-type-member-init,hicpp-member-init)
 task_core_base::task_core_base(task_registry& registry, std::string name,
                                std::source_location spawn_site)
-    : number_(name.empty() ? registry.next_default_number() : 0), name_(std::move(name)),
+    : number_(name.empty() ? registry.next_default_number() : 0),
+      given_name_(name.empty() ? nullptr : std::make_unique<const std::string>(std::move(name))),
       spawn_site_(spawn_site), registry_(&registry) {
   created_ = coarse_now();
   registry.add(*this);
@@ -77,7 +78,7 @@ task_core_base::~task_core_base() {
 }
 
 std::string task_core_base::name() const {
-  return number_ != 0 ? fmt::format("Task-{}", number_) : name_;
+  return number_ != 0 ? fmt::format("Task-{}", number_) : *given_name_;
 }
 
 bool task_core_base::cancel() noexcept {

@@ -14,6 +14,12 @@
 // miscompile elsewhere. (task.hpp and detail/join.hpp specialize Asio's
 // awaitable_async_op for `co_await t`; they include this header for the same check.)
 //
+// entry_frame is the entry coroutine's promise: Asio's own, with the frame allocated
+// from the loop's block cache (block_cache.hpp) instead of Asio's two-block recycling
+// cache, so that a task's entry frame is reused by the next task in the steady state.
+// start_task.hpp selects it for task_entry alone, through std::coroutine_traits on
+// task_entry's own parameter types; every other Asio coroutine keeps Asio's promise.
+//
 // The other half of the glue is in_frame_awaiter, the base of corio's specializations of
 // Asio's awaiter for its own operations (sleep.hpp, list_operation.hpp).
 //
@@ -32,11 +38,14 @@
 #endif
 
 #include <corio/awaitable.hpp>
+#include <corio/detail/block_cache.hpp>
 
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/cancellation_state.hpp>
 #include <boost/asio/use_awaitable.hpp> // awaitable_handler (in its impl/ part)
 
+#include <coroutine>
+#include <cstddef>
 #include <utility>
 
 namespace corio::detail::asio_glue {
@@ -44,6 +53,41 @@ namespace corio::detail::asio_glue {
 /// What an entry coroutine returns: the bottom frame of an Asio thread of execution.
 using entry_awaitable = boost::asio::awaitable<boost::asio::detail::awaitable_thread_entry_point,
                                                boost::asio::any_io_executor>;
+
+using asio_entry_frame =
+    boost::asio::detail::awaitable_frame<boost::asio::detail::awaitable_thread_entry_point,
+                                         boost::asio::any_io_executor>;
+
+/// The promise of an entry coroutine: Asio's entry-point frame, allocated from the block
+/// cache of the loop that launches the task. It adds no member: Asio's
+/// get_return_object() takes the coroutine handle from its own base class
+/// (coroutine_handle<awaitable_frame>::from_promise), which names the same frame only
+/// while the two have the same size and alignment, as the static_assert checks. An
+/// Asio awaitable wants the handle of Asio's promise when it is awaited, so
+/// await_transform hands it that one (the same frame, by the same argument).
+class entry_frame : public asio_entry_frame {
+public:
+  static void* operator new(std::size_t size) { return allocate_task_block(size); }
+  static void operator delete(void* frame, std::size_t size) noexcept {
+    deallocate_task_block(frame, size);
+  }
+
+  template <typename T>
+  auto await_transform(awaitable<T> body) {
+    struct awaiter {
+      awaitable<T> body;
+      bool await_ready() const noexcept { return false; }
+      void await_suspend(std::coroutine_handle<entry_frame> self) {
+        body.await_suspend(std::coroutine_handle<asio_entry_frame>::from_promise(self.promise()));
+      }
+      T await_resume() { return body.await_resume(); }
+    };
+    // Asio's own transform first: it throws when the thread is already cancelled.
+    return awaiter{asio_entry_frame::await_transform(std::move(body))};
+  }
+};
+static_assert(sizeof(entry_frame) == sizeof(asio_entry_frame) &&
+              alignof(entry_frame) == alignof(asio_entry_frame));
 
 /// Starts a thread of execution whose bottom frame is `entry`, running on `ex`, with
 /// its cancellation state attached to `parent` (as co_spawn's initiation does, minus

@@ -41,6 +41,7 @@
 #define CORIO_DETAIL_RUNTIME_HPP
 
 #include <corio/awaitable.hpp>
+#include <corio/detail/block_cache.hpp>
 #include <corio/run_options.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -113,6 +114,7 @@ private:
   std::size_t placement_ = 0;
   std::unique_ptr<debug_monitor> monitor_;
   std::unique_ptr<loop_clock> clock_;
+  block_cache blocks_; // this loop's freed task cores; freed after the io_context
   std::thread thread_; // none for loop 0, which the caller of run() drives
 };
 

@@ -26,9 +26,10 @@
 //
 // Cost: until its turn a task holds the core (besides the user's coroutine frame); the
 // launcher is posted to the io_context directly, not through any_io_executor's
-// type-erased function, and its operation lives in memory the core keeps for it. Once started, a
-// task is the user's frame, task_entry's frame, the core and one cancellation handler (Asio's
-// recycling cache).
+// type-erased function, and its operation lives in memory the core keeps for it. Once
+// started, a task is the user's frame (Asio's recycling cache or malloc), task_entry's frame
+// and the core (both from the loop's block cache, block_cache.hpp: a finished task's blocks
+// serve the next one) and one cancellation handler (Asio's recycling cache).
 #ifndef CORIO_DETAIL_START_TASK_HPP
 #define CORIO_DETAIL_START_TASK_HPP
 
@@ -44,6 +45,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
 
+#include <coroutine>
 #include <cstddef>
 #include <exception>
 #include <memory>
@@ -51,6 +53,15 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+
+// task_entry's frame comes from the loop's block cache (asio_glue.hpp's entry_frame):
+// the promise type of a coroutine returning entry_awaitable whose first parameter is a
+// task core. No other coroutine has that signature.
+template <typename T, typename Body, typename Work>
+struct std::coroutine_traits<corio::detail::asio_glue::entry_awaitable,
+                             corio::detail::task_core_ptr<T>, Body, Work> {
+  using promise_type = corio::detail::asio_glue::entry_frame;
+};
 
 namespace corio::detail {
 

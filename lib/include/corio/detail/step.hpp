@@ -17,6 +17,7 @@ class task_core_base;
 class debug_monitor;
 class loop_state;
 class loop_clock;
+class block_cache;
 
 struct loop_thread_state {
   /// The task whose step runs on this thread, or null.
@@ -29,6 +30,8 @@ struct loop_thread_state {
   std::uint64_t loop_key = 0;
   /// That loop's clock (loop_clock.hpp), or null: corio::clock::now() reads it.
   loop_clock* clock = nullptr;
+  /// That loop's cache of freed task cores (block_cache.hpp), or null.
+  block_cache* blocks = nullptr;
 };
 
 inline constinit thread_local loop_thread_state this_loop_thread{};

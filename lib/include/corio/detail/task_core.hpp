@@ -20,6 +20,7 @@
 #ifndef CORIO_DETAIL_TASK_CORE_HPP
 #define CORIO_DETAIL_TASK_CORE_HPP
 
+#include <corio/detail/block_cache.hpp>
 #include <corio/detail/result_of.hpp>
 #include <corio/detail/task_ref.hpp>
 #include <corio/detail/waiter_list.hpp>
@@ -32,6 +33,8 @@
 #include <cstdint>
 #include <exception>
 #include <iosfwd>
+#include <memory>
+#include <new>
 #include <optional>
 #include <source_location>
 #include <stdexcept>
@@ -124,7 +127,7 @@ public:
   /// taken or when the request does not fit.
   void* take_launch_memory(std::size_t size, std::size_t alignment) noexcept {
     if (launch_memory_taken_ || size > sizeof(launch_memory_) ||
-        alignment > alignof(std::max_align_t))
+        alignment > launch_memory_alignment)
       return nullptr;
     launch_memory_taken_ = true;
     return launch_memory_;
@@ -145,9 +148,25 @@ public:
 
   task_core_base(task_registry& registry, std::string name, std::source_location spawn_site);
 
+  // A core comes from the block cache of the loop that spawns it and goes back to the
+  // cache of the loop that frees it, or to the heap (block_cache.hpp). Over-aligned
+  // cores (a T aligned beyond the default) always use the heap.
+  static void* operator new(std::size_t size) { return allocate_task_block(size); }
+  static void operator delete(void* block, std::size_t size) noexcept {
+    deallocate_task_block(block, size);
+  }
+  static void* operator new(std::size_t size, std::align_val_t alignment) {
+    return ::operator new(size, alignment);
+  }
+  static void operator delete(void* block, std::size_t size, std::align_val_t alignment) noexcept {
+    ::operator delete(block, size, alignment);
+  }
+
 protected:
   virtual ~task_core_base(); // see the NOLINT above the class
   void finish_done() { finish(task_state::done); }
+  /// For a move-only result: true once an awaiter has taken it (task_core<T>).
+  bool take_result_once() noexcept { return !std::exchange(result_taken_, true); }
 
 private:
   friend class task_registry;
@@ -161,13 +180,16 @@ private:
   bool started_ = false;
   bool warned_spinning_ = false;
   bool launch_memory_taken_ = false;
+  bool result_taken_ = false;
   std::uint32_t waits_after_cancel_ = 0; // in the current step
   const char* waiting_on_ = nullptr;
   scope_state* enclosing_scope_ = nullptr; // valid while this task runs
   task_ref ref_;
   std::chrono::steady_clock::time_point created_;
   std::uint64_t number_ = 0; // N of "Task-N"; 0 when named
-  std::string name_;
+  // The name given to spawn(), null for "Task-N": a word of the core instead of a
+  // std::string's 32 bytes, since most tasks are not named (issue 18).
+  std::unique_ptr<const std::string> given_name_;
   std::source_location spawn_site_;
   std::exception_ptr exception_;
   boost::asio::cancellation_signal cancel_signal_;
@@ -176,9 +198,11 @@ private:
   task_core_base* registry_previous_ = nullptr;
   task_core_base* registry_next_ = nullptr;
   // The launcher's operation: the loop executor, the core pointer, the body and
-  // Asio's operation header (64 bytes on Asio 1.26 with an io_context loop).
-  // Raw storage, written by Asio when the launcher is posted: not zeroed on purpose.
-  alignas(std::max_align_t) std::byte launch_memory_[64];
+  // Asio's operation header (56 bytes on Asio 1.26 with an io_context loop; every
+  // part is pointer-aligned). Raw storage, written by Asio when the launcher is
+  // posted: not zeroed on purpose.
+  static constexpr std::size_t launch_memory_alignment = alignof(void*);
+  alignas(launch_memory_alignment) std::byte launch_memory_[64];
 };
 
 [[noreturn]] void throw_result_taken(const task_core_base& core);
@@ -201,16 +225,14 @@ public:
     if constexpr (std::is_copy_constructible_v<T>) {
       return *value_;
     } else {
-      if (taken_)
+      if (!this->take_result_once())
         throw_result_taken(*this);
-      taken_ = true;
       return std::move(*value_);
     }
   }
 
 private:
   std::optional<T> value_;
-  bool taken_ = false;
 };
 
 template <>
