@@ -2,8 +2,10 @@
 
 #include "support/corio_test.hpp"
 
+#include <corio/any_task.hpp>
 #include <corio/clock.hpp>
 #include <corio/errors.hpp>
+#include <corio/introspection.hpp>
 #include <corio/loop.hpp>
 #include <corio/task.hpp>
 
@@ -184,6 +186,55 @@ BOOST_AUTO_TEST_CASE(an_io_context_destroyed_under_a_sleeping_task_unwinds_it) {
   BOOST_TEST(!unwound);
   context.reset();
   BOOST_TEST(unwound);
+}
+
+// A sleep's completion is queued on the io_context in place (no allocation) and resumes
+// the task inside a step of that task, as the task's executor would: on real time and
+// on virtual time, for an expired sleep, a timed one and a cancelled one.
+CORIO_TEST_CASE(a_sleep_resumes_its_task_in_a_step_of_that_task) {
+  auto sleeper = [](std::chrono::milliseconds duration) -> corio::awaitable<std::string> {
+    co_await corio::sleep(duration);
+    co_return corio::current_task().name();
+  };
+  auto expired = corio::spawn(sleeper(0ms), "expired");
+  auto timed = corio::spawn(sleeper(5ms), "timed");
+  BOOST_TEST(co_await expired == "expired");
+  BOOST_TEST(co_await timed == "timed");
+  auto cancelled = corio::spawn(
+      []() -> corio::awaitable<std::string> {
+        try {
+          co_await corio::sleep(1h);
+        } catch (const corio::cancelled_error&) {
+        }
+        co_return corio::current_task().name();
+      }(),
+      "cancelled");
+  co_await corio::yield_now();
+  cancelled.cancel();
+  BOOST_TEST(co_await cancelled == "cancelled");
+}
+
+// An expired sleep's completion waits in the io_context's queue; destroying the
+// io_context before it runs drops it, which unwinds the task (ASan: nothing leaks).
+BOOST_AUTO_TEST_CASE(an_io_context_destroyed_with_a_sleeps_completion_queued_unwinds_the_task) {
+  bool unwound = false;
+  bool resumed = false;
+  auto context = std::make_unique<boost::asio::io_context>();
+  auto sleeper = corio::spawn(context->get_executor(),
+                              [](bool& unwound, bool& resumed) -> corio::awaitable<void> {
+                                struct on_unwind {
+                                  bool& unwound;
+                                  ~on_unwind() { unwound = true; }
+                                } guard{unwound};
+                                co_await corio::sleep(0ms);
+                                resumed = true;
+                              }(unwound, resumed));
+  BOOST_TEST(context->poll_one() == 1u); // the task's first step: the sleep's completion is queued
+  BOOST_TEST(!sleeper.done());
+  BOOST_TEST(!unwound);
+  context.reset();
+  BOOST_TEST(unwound);
+  BOOST_TEST(!resumed);
 }
 
 CORIO_TEST_CASE(yield_now_lets_every_ready_task_take_a_step) {

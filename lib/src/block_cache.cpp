@@ -7,11 +7,10 @@
 namespace corio::detail {
 
 block_cache::~block_cache() {
-  for (std::size_t index = 0; index < classes; ++index) {
-    const std::size_t size = (index + 1) * granule;
-    while (free_block* block = lists_[index]) {
-      lists_[index] = block->next;
-      ::operator delete(block, size);
+  for (free_block*& list : lists_) {
+    while (free_block* block = list) {
+      list = block->next;
+      ::operator delete(block);
     }
   }
 }
@@ -33,7 +32,7 @@ void* block_cache::allocate(std::size_t size) {
 void block_cache::deallocate(void* block, std::size_t size) noexcept {
   const std::size_t whole = rounded(size);
   if (size > largest || cached_bytes_ + whole > capacity) {
-    ::operator delete(block, whole);
+    ::operator delete(block);
     return;
   }
   free_block*& list = lists_[class_of(size)];
@@ -51,7 +50,7 @@ void deallocate_task_block(void* block, std::size_t size) noexcept {
   if (block_cache* cache = this_loop_thread.blocks)
     cache->deallocate(block, size);
   else
-    ::operator delete(block, block_cache::rounded(size));
+    ::operator delete(block);
 }
 
 } // namespace corio::detail

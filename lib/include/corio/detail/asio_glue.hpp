@@ -20,6 +20,12 @@
 // start_task.hpp selects it for task_entry alone, through std::coroutine_traits on
 // task_entry's own parameter types; every other Asio coroutine keeps Asio's promise.
 //
+// in_place_operation posts an operation that lives in the caller's memory straight to
+// an io_context's scheduler, as Asio's own timers and sockets queue their operations:
+// a completion posted this way allocates nothing (a post through any_io_executor
+// allocates a type-erased function, and that one malloc, at the wrong moment, can
+// walk all of glibc's unsorted bin: docs/design.md, "Light tasks", third round).
+//
 // The other half of the glue is in_frame_awaiter, the base of corio's specializations of
 // Asio's awaiter for its own operations (sleep.hpp, list_operation.hpp).
 //
@@ -42,6 +48,9 @@
 
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/cancellation_state.hpp>
+#include <boost/asio/detail/scheduler.hpp>
+#include <boost/asio/detail/scheduler_operation.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp> // awaitable_handler (in its impl/ part)
 
 #include <coroutine>
@@ -99,6 +108,41 @@ inline void launch_thread(entry_awaitable entry, const boost::asio::any_io_execu
                                                                        state)
       .launch();
 }
+
+/// The scheduler that runs `context`'s handlers.
+inline boost::asio::detail::scheduler& scheduler_of(boost::asio::io_context& context) {
+  return boost::asio::use_service<boost::asio::detail::io_context_impl>(context);
+}
+
+/// An operation queued on an io_context's scheduler from the memory of `Derived`, which
+/// must stay alive until one of its two hooks runs: `run_posted()` when the scheduler
+/// runs it, on a thread running the io_context, or `drop_posted() noexcept` when the
+/// io_context is destroyed first. Either hook may destroy the object. Post it again only
+/// after a hook has run.
+template <typename Derived>
+class in_place_operation : private boost::asio::detail::scheduler_operation {
+public:
+  in_place_operation() noexcept : scheduler_operation(&in_place_operation::complete) {}
+  in_place_operation(const in_place_operation&) = delete;
+  in_place_operation& operator=(const in_place_operation&) = delete;
+
+  void post_to(boost::asio::detail::scheduler& scheduler) {
+    scheduler.post_immediate_completion(this, false);
+  }
+
+protected:
+  ~in_place_operation() = default;
+
+private:
+  static void complete(void* owner, scheduler_operation* base, const boost::system::error_code&,
+                       std::size_t) {
+    auto* self = static_cast<Derived*>(static_cast<in_place_operation*>(base));
+    if (owner != nullptr)
+      self->run_posted();
+    else
+      self->drop_posted();
+  }
+};
 
 /// The common part of corio's awaiters for its own operations (sleep, yield, queue
 /// get/put), which specialize Asio's `awaitable_async_op`: Asio builds that awaiter in

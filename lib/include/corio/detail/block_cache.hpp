@@ -37,8 +37,8 @@ namespace corio::detail {
 class block_cache {
 public:
   static constexpr std::size_t granule = 16;
-  static constexpr std::size_t largest = 1024;        // bigger blocks are never cached
-  static constexpr std::size_t capacity = 256 * 1024; // bytes cached per loop, at most
+  static constexpr std::size_t largest = 1024;                     // bigger blocks are never cached
+  static constexpr std::size_t capacity = std::size_t{256} * 1024; // bytes cached per loop, at most
 
   block_cache() = default;
   ~block_cache(); // frees every cached block

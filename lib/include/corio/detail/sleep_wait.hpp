@@ -11,8 +11,13 @@
 // sleep_waiter is allocated as a node with the handler's associated allocator.
 //
 // A deadline not later than the queue's now() completes on the next turn (posted),
-// never inline. Completions are always posted to the handler's associated executor
-// (a task's step), as the waiter list's are.
+// never inline. On an io_context the completion is the waiter itself, queued on the
+// scheduler in place (asio_glue::in_place_operation: no allocation when a sleep ends,
+// as none when it starts); when it runs it resumes a task's coroutine in a step of that
+// task, as the task's executor would; any other handler is dispatched to its associated
+// executor from that turn (Asio's post does the same). On a context that is not an
+// io_context the completion is posted to the handler's executor, as the waiter list's
+// are.
 // Cancellation: through the handler's cancellation slot (the task's, for a coroutine):
 // the entry leaves the queue and the handler is posted with operation_aborted, which
 // co_await turns into corio::cancelled_error. A cancellation after the deadline fired
@@ -28,19 +33,23 @@
 #include <corio/detail/timer_queue.hpp>
 #include <corio/detail/waiter_list.hpp> // post_completion
 
+#include <boost/asio/append.hpp>
 #include <boost/asio/associated_executor.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/system/error_code.hpp>
 
 #include <memory>
 #include <optional>
+#include <type_traits>
 #include <utility>
 
 namespace corio::detail {
 
 /// One sleep: its place in the timer queue and the handler it completes.
 template <typename Handler>
-class sleep_waiter : public timer_queue_entry {
+class sleep_waiter : public timer_queue_entry,
+                     private asio_glue::in_place_operation<sleep_waiter<Handler>> {
 public:
   sleep_waiter() = default;
   sleep_waiter(const sleep_waiter&) = delete;
@@ -69,6 +78,7 @@ protected:
 
 private:
   friend class slot_link<sleep_waiter>;
+  friend class asio_glue::in_place_operation<sleep_waiter>;
 
   /// The heap node frees itself here; `handler` (moved out of it, or null when it
   /// was dropped) gives the allocator. The awaiter's waiter lives on in the frame.
@@ -94,7 +104,36 @@ private:
     complete(boost::asio::error::operation_aborted);
   }
 
-  void complete(boost::system::error_code ec) { post_completion(take_handler(), ec); }
+  void complete(boost::system::error_code ec) {
+    if (boost::asio::detail::scheduler* scheduler = queue_->scheduler()) {
+      aborted_ = ec == boost::asio::error::operation_aborted;
+      this->post_to(*scheduler);
+      return;
+    }
+    post_completion(take_handler(), ec);
+  }
+
+  // The scheduler runs the posted waiter (on the loop's thread).
+  void run_posted() {
+    const boost::system::error_code ec =
+        aborted_ ? boost::asio::error::operation_aborted : boost::system::error_code();
+    Handler handler = take_handler(); // `this` may be gone after the handler runs
+    const auto ex = completion_executor(handler);
+    if constexpr (std::is_same_v<std::decay_t<decltype(ex)>, executor>) {
+      using task_loop_executor = task_executor<boost::asio::io_context::executor_type>;
+      if (const auto* task = ex.template target<task_loop_executor>();
+          task != nullptr && task->inner().running_in_this_thread()) {
+        const step_scope step(task->task());
+        std::move(handler)(ec);
+        return;
+      }
+    }
+    // Any other handler: this already is the posted turn, so it runs through its own
+    // executor now (at once when that executor runs here), as Asio's post does.
+    boost::asio::dispatch(ex, boost::asio::append(std::move(handler), ec));
+  }
+  // The io_context went away with the completion queued: a coroutine unwinds.
+  void drop_posted() noexcept { (void)take_handler(); }
 
   // Moves the handler out and frees the node (a heap node: `this`).
   Handler take_handler() noexcept {
@@ -107,6 +146,7 @@ private:
   std::optional<Handler> handler_;
   timer_queue* queue_ = nullptr;
   slot_link<sleep_waiter> slot_;
+  bool aborted_ = false; // what the posted completion reports
 };
 
 /// A sleep_waiter on the heap, for completion tokens other than co_await's.

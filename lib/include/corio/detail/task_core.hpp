@@ -158,8 +158,9 @@ public:
   static void* operator new(std::size_t size, std::align_val_t alignment) {
     return ::operator new(size, alignment);
   }
-  static void operator delete(void* block, std::size_t size, std::align_val_t alignment) noexcept {
-    ::operator delete(block, size, alignment);
+  static void operator delete(void* block, std::size_t /*size*/,
+                              std::align_val_t alignment) noexcept {
+    ::operator delete(block, alignment);
   }
 
 protected:
