@@ -51,10 +51,13 @@ BOOST_AUTO_TEST_CASE(a_freed_block_serves_the_next_request_of_its_size_class) {
   cache.deallocate(other_class, 200);
 } // the destructor frees what is cached: LeakSanitizer checks it
 
-BOOST_AUTO_TEST_CASE(blocks_over_the_largest_class_are_never_kept) {
+BOOST_AUTO_TEST_CASE(blocks_over_the_largest_class_and_empty_ones_are_never_kept) {
   block_cache cache;
   void* big = cache.allocate(block_cache::largest + 1);
   cache.deallocate(big, block_cache::largest + 1);
+  BOOST_TEST(cache.cached_bytes() == 0u);
+  void* empty = cache.allocate(0);
+  cache.deallocate(empty, 0);
   BOOST_TEST(cache.cached_bytes() == 0u);
   BOOST_TEST(block_cache::rounded(block_cache::largest + 1) == block_cache::largest + 1);
 }

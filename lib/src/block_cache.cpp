@@ -16,7 +16,7 @@ block_cache::~block_cache() {
 }
 
 void* block_cache::allocate(std::size_t size) {
-  if (size <= largest) {
+  if (cached(size)) {
     free_block*& list = lists_[class_of(size)];
     if (free_block* block = list) {
       list = block->next;
@@ -31,7 +31,7 @@ void* block_cache::allocate(std::size_t size) {
 
 void block_cache::deallocate(void* block, std::size_t size) noexcept {
   const std::size_t whole = rounded(size);
-  if (size > largest || cached_bytes_ + whole > capacity) {
+  if (!cached(size) || cached_bytes_ + whole > capacity) {
     ::operator delete(block);
     return;
   }

@@ -3,8 +3,8 @@
 //
 //   block_cache cache;                       // one per corio loop (loop_state)
 //   this_loop_thread.blocks = &cache;        // loop_state::enter(), on the loop's thread
-//   void* block = allocate_task_block(288);  // from the cache, or ::operator new
-//   deallocate_task_block(block, 288);       // back to the cache, or ::operator delete
+//   void* block = allocate_task_block(248);  // from the cache, or ::operator new
+//   deallocate_task_block(block, 248);       // back to the cache, or ::operator delete
 //   this_loop_thread.blocks = nullptr;       // loop_state::leave()
 //
 // Design (issue 18): size classes of 16 bytes up to 1 KiB, one free list each, linked
@@ -69,6 +69,8 @@ private:
     free_block* next;
   };
   static constexpr std::size_t classes = largest / granule;
+  // Sizes 1 to `largest` have a class; 0 and bigger sizes go to the heap.
+  static constexpr bool cached(std::size_t size) noexcept { return size != 0 && size <= largest; }
   static constexpr std::size_t class_of(std::size_t size) noexcept {
     return (size + granule - 1) / granule - 1;
   }
@@ -79,7 +81,8 @@ private:
   std::size_t allocated_ = 0;
 };
 
-/// A block for a task core: from the cache of the loop this thread runs, or the heap.
+/// A block for a task core or an entry frame: from the cache of the loop this thread
+/// runs, or the heap.
 void* allocate_task_block(std::size_t size);
 /// Frees a block from allocate_task_block into this thread's loop cache, or the heap.
 void deallocate_task_block(void* block, std::size_t size) noexcept;
