@@ -4,7 +4,6 @@
 #include <corio/log.hpp>
 
 #include <boost/asio/execution/context.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/query.hpp>
 
 #include <exception>
@@ -14,19 +13,11 @@ namespace corio::detail {
 timer_queue::timer_queue(boost::asio::execution_context& context)
     : boost::asio::execution_context::service(context) {}
 
-timer_queue::timer_queue(boost::asio::io_context& context)
-    : boost::asio::execution_context::service(context),
-      scheduler_(&asio_glue::scheduler_of(context)) {}
-
 timer_queue& timer_queue::of(const executor& loop) {
   auto& context = boost::asio::query(loop, boost::asio::execution::context);
   if (loop_clock* clock = this_loop_thread.clock;
       clock != nullptr && &clock->timers().context() == &context)
     return clock->timers();
-  // Asio constructs the service with what it is given: an io_context gets the
-  // constructor that knows its scheduler.
-  if (const auto* io_context_executor = loop.target<boost::asio::io_context::executor_type>())
-    return boost::asio::use_service<timer_queue>(io_context_executor->context());
   return boost::asio::use_service<timer_queue>(context);
 }
 

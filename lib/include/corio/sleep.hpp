@@ -143,8 +143,9 @@ private:
   corio::sleep_operation::time_point deadline_;
 };
 
-// `co_await yield_operation`: a post of the coroutine itself, and a check of its
-// cancellation state when it resumes (a posted wait has no cancellation handler, so a
+// `co_await yield_operation`: the coroutine's completion queued for the next turn from
+// this awaiter (completion.hpp; no allocation), and a check of its cancellation state
+// when it resumes (a posted wait has no cancellation handler, so a
 // cancel() that arrived while it was queued would otherwise only land at the next
 // suspension, and a task returning right after its yield would end `done`).
 template <typename Signature, typename Executor>
@@ -161,7 +162,7 @@ public:
   void start(typename base::handler_type handler) {
     state_ = handler.get_cancellation_state();
     checked_ = handler.throw_if_cancelled();
-    corio::detail::post_completion(std::move(handler));
+    completion_.deliver(std::move(handler)); // the next turn, allocating nothing
   }
   void await_resume() const {
     if (checked_ && state_.cancelled() != cancellation_type::none)
@@ -169,6 +170,7 @@ public:
   }
 
 private:
+  corio::detail::completion_in_frame<typename base::handler_type> completion_;
   cancellation_state state_;
   bool checked_ = false;
 };

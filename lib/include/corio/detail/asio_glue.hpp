@@ -27,7 +27,8 @@
 // walk all of glibc's unsorted bin: docs/design.md, "Light tasks", third round).
 //
 // The other half of the glue is in_frame_awaiter, the base of corio's specializations of
-// Asio's awaiter for its own operations (sleep.hpp, list_operation.hpp).
+// Asio's awaiter for its own operations (sleep.hpp, list_operation.hpp, join.hpp); the
+// completions of those waits reach their handlers through completion.hpp.
 //
 // Thread-safety: launch_thread() runs the entry's first step inline, so call it on the
 // loop's thread (start_task.hpp's launcher does).

@@ -2,7 +2,8 @@
 // `co_await shield(task)` and the cleanup scope `shielded()`.
 //
 // Design: a join is a wait on the task core's waiter list. When the task finishes
-// every joiner is woken (posted, FIFO). The operation itself completes with
+// every joiner is woken (on the next turn, FIFO). `co_await` keeps the waiter in the
+// awaiting frame (join_awaiter): a join allocates nothing. The operation itself completes with
 // void(exception_ptr): null when the task is done, else the exception to rethrow.
 // The value is not carried through the handler; the awaiter reads it from the
 // core when it resumes (join_awaiter below), so T need not be default-
@@ -40,18 +41,34 @@ enum class join_mode { propagate, abandon, ignore };
 
 using join_signature = void(std::exception_ptr);
 
-/// Adapts the awaiter's handler to the waiter list's void(error_code).
+/// What a join reports: null when the task is done, else the exception to rethrow
+/// (the task's, its cancellation, or `ec`: the awaiter stopped waiting).
+inline std::exception_ptr join_error(task_core_base& task, boost::system::error_code ec) {
+  return ec ? std::make_exception_ptr(cancelled_error("corio: stopped waiting for a shielded task"))
+            : task.retrieve_exception();
+}
+
+/// What a join does when its awaiter is cancelled (see join_mode): true to stop
+/// waiting.
+struct join_cancellation {
+  task_core_base* task; // the joined task: the waiter is in its list, so it is alive
+  join_mode mode;
+
+  bool operator()() const {
+    if (mode == join_mode::propagate)
+      task->cancel();
+    return mode == join_mode::abandon;
+  }
+};
+
+/// Adapts a handler of void(exception_ptr) to the waiter list's void(error_code).
 template <typename Handler>
 class join_completion {
 public:
   join_completion(Handler handler, boost::intrusive_ptr<task_core_base> core)
       : handler_(std::move(handler)), core_(std::move(core)) {}
 
-  void operator()(boost::system::error_code ec) {
-    std::move(handler_)(
-        ec ? std::make_exception_ptr(cancelled_error("corio: stopped waiting for a shielded task"))
-           : core_->retrieve_exception());
-  }
+  void operator()(boost::system::error_code ec) { std::move(handler_)(join_error(*core_, ec)); }
 
   Handler handler_;
 
@@ -59,7 +76,8 @@ private:
   boost::intrusive_ptr<task_core_base> core_;
 };
 
-/// Waits for a task to end; completes with void(exception_ptr).
+/// Waits for a task to end, with any completion token; completes with
+/// void(exception_ptr). (co_await uses join_awaiter below instead.)
 template <typename T>
 class join_wait {
 public:
@@ -72,7 +90,6 @@ public:
   auto operator()(CompletionToken&& token) const {
     return boost::asio::async_initiate<CompletionToken, join_signature>(
         [](auto handler, boost::intrusive_ptr<task_core_base> core, join_mode mode) {
-          // The waiter lives in the core's own list, so a raw pointer cannot dangle.
           task_core_base* task = core.get();
           join_completion<std::decay_t<decltype(handler)>> completion(std::move(handler),
                                                                       std::move(core));
@@ -80,11 +97,7 @@ public:
             post_completion(std::move(completion), {});
             return;
           }
-          task->joiners().async_wait({}, std::move(completion), [task, mode] {
-            if (mode == join_mode::propagate)
-              task->cancel();
-            return mode == join_mode::abandon;
-          });
+          task->joiners().async_wait({}, std::move(completion), join_cancellation{task, mode});
         },
         token, boost::intrusive_ptr<task_core_base>(core_), mode_);
   }
@@ -102,28 +115,37 @@ public:
   using join_wait<T>::join_wait;
 };
 
-/// Owns the join operation that Asio's awaiter refers to (base-from-member).
-template <typename T>
-struct join_wait_holder {
-  join_wait<T> wait;
-};
-
-/// What `co_await` on a task or a join produces: Asio's own awaiter for the join
-/// operation, resuming with the task's value read from the core.
+/// What `co_await` on a task or a join builds in the awaiting coroutine's frame: the
+/// join's waiter itself (no allocation, and the wake-up is queued in place,
+/// completion.hpp), resuming with the task's value read from the core.
 template <typename T, typename Executor>
-class join_awaiter
-    : private join_wait_holder<T>,
-      public boost::asio::detail::awaitable_async_op<join_signature, join_wait<T>, Executor> {
-  using base = boost::asio::detail::awaitable_async_op<join_signature, join_wait<T>, Executor>;
+class join_awaiter : public asio_glue::in_frame_awaiter<join_awaiter<T, Executor>,
+                                                        void(boost::system::error_code), Executor> {
+  using base = typename join_awaiter::in_frame_awaiter;
 
 public:
   join_awaiter(join_wait<T> wait, boost::asio::detail::awaitable_frame_base<Executor>* frame)
-      : join_wait_holder<T>{std::move(wait)}, base(std::move(this->wait), frame) {}
+      : base(frame), wait_(std::move(wait)) {}
+
+  void start(typename base::handler_type handler) {
+    task_core_base* task = wait_.core().get();
+    waiter_.emplace(task->joiners(), std::move(handler), std::monostate{},
+                    join_cancellation{task, wait_.mode()});
+    if (task->done())
+      task->joiners().notify(*waiter_); // ended already: resumes on the next turn
+  }
 
   T await_resume() {
-    base::await_resume(); // rethrows the task's failure or cancellation
-    return this->wait.core()->take_value();
+    // Rethrows the task's failure or cancellation, or the abandoned wait's.
+    if (std::exception_ptr error = join_error(*wait_.core(), *this->result))
+      std::rethrow_exception(error);
+    return wait_.core()->take_value();
   }
+
+private:
+  join_wait<T> wait_;
+  std::optional<waiter_in_frame<typename base::handler_type, std::monostate, join_cancellation>>
+      waiter_;
 };
 
 /// How a join ended, captured instead of thrown, so that a combinator can look at

@@ -26,7 +26,6 @@
 #define CORIO_DETAIL_TIMER_QUEUE_HPP
 
 #include <corio/awaitable.hpp>
-#include <corio/detail/asio_glue.hpp>
 
 #include <boost/asio/execution_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -76,8 +75,6 @@ public:
   static inline boost::asio::execution_context::id id;
 
   explicit timer_queue(boost::asio::execution_context& context);
-  /// On an io_context, sleeps post their completions to its scheduler in place.
-  explicit timer_queue(boost::asio::io_context& context);
   ~timer_queue() override = default;
   timer_queue(const timer_queue&) = delete;
   timer_queue& operator=(const timer_queue&) = delete;
@@ -96,9 +93,6 @@ public:
   void remove(timer_queue_entry& entry) noexcept;
   /// The earliest deadline queued, or nullopt.
   std::optional<time_point> earliest() const noexcept;
-  /// The scheduler of this queue's io_context, where sleeps post their completion
-  /// (asio_glue::in_place_operation); null when the context is not an io_context.
-  boost::asio::detail::scheduler* scheduler() const noexcept { return scheduler_; }
   /// Fires, in deadline order, every entry due at `now`.
   void fire_due(time_point now);
   /// A virtual clock takes over (null: back to steady_clock and the wake-up timer).
@@ -120,7 +114,6 @@ private:
   void woken();
 
   entries entries_;
-  boost::asio::detail::scheduler* scheduler_ = nullptr;
   loop_clock* clock_ = nullptr;
   std::optional<boost::asio::steady_timer> wake_;
   time_point armed_for_ = time_point::max(); // the pending wake-up's expiry, or max

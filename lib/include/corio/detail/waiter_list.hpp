@@ -1,19 +1,21 @@
 // corio/detail/waiter_list.hpp - the one list of suspended operations that every
 // corio primitive (task join, queue, event, semaphore, mutex, ...) waits on.
 //
-// Design: a waiter is a heap node holding the suspended operation's completion
-// handler (allocated with the handler's associated allocator, Asio's recycling
-// allocator by default). Nodes form an intrusive FIFO list, so wake-ups are
+// Design: a waiter is a node holding the suspended operation's completion handler:
+// in the awaiting coroutine's frame when a corio operation is co_awaited (task join,
+// queue get/put), else on the heap (allocated with the handler's associated allocator,
+// Asio's recycling allocator by default). Nodes form an intrusive FIFO list, so wake-ups are
 // FIFO-fair and O(1). Every wait has signature void(error_code); a primitive that
 // hands a value over (a queue item) puts it where the waiter's `payload` points
 // before waking it, so values never travel through the handler.
 //
 // Invariants:
 //  - A node is linked in exactly one list from the wait until it is completed;
-//    it is unlinked before its handler is posted.
-//  - Completion is always posted to the handler's associated executor, never run
-//    inside the call that wakes it: a producer finishes its step before any
-//    consumer runs, and no coroutine is resumed re-entrantly.
+//    it is unlinked before its handler is delivered.
+//  - Completion is always delivered on a later turn of the handler's executor
+//    (completion.hpp: the node itself is queued, no allocation), never run inside
+//    the call that wakes it: a producer finishes its step before any consumer runs,
+//    and no coroutine is resumed re-entrantly.
 //  - Cancellation uses the handler's Asio cancellation slot. By default a cancelled
 //    waiter is unlinked and completed with operation_aborted, so no later wake-up
 //    (an item, a permit) can be delivered to it (DESIGN.md semantics 5). A wait may
@@ -30,18 +32,11 @@
 #ifndef CORIO_DETAIL_WAITER_LIST_HPP
 #define CORIO_DETAIL_WAITER_LIST_HPP
 
-#include <boost/asio/append.hpp>
-#include <boost/asio/associated_allocator.hpp>
-#include <boost/asio/associated_cancellation_slot.hpp>
-#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
-#include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/error.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/recycling_allocator.hpp>
-#include <boost/asio/system_executor.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <corio/detail/completion.hpp>
 #include <corio/detail/handler_node.hpp>
 #include <corio/detail/step.hpp>
 
@@ -52,30 +47,6 @@
 #include <variant>
 
 namespace corio::detail {
-
-/// The executor a completion is posted to: the handler's associated one.
-template <typename Handler>
-auto completion_executor(const Handler& handler) {
-  auto executor = boost::asio::get_associated_executor(handler);
-  static_assert(!std::is_same_v<decltype(executor), boost::asio::system_executor>,
-                "corio: a completion handler must have an associated executor (coroutines "
-                "always do; bind callbacks with boost::asio::bind_executor)");
-  return executor;
-}
-
-/// Posts `handler()` to the handler's associated executor.
-template <typename Handler>
-void post_completion(Handler&& handler) {
-  auto executor = completion_executor(handler);
-  boost::asio::post(executor, std::forward<Handler>(handler));
-}
-
-/// Posts `handler(ec)` to the handler's associated executor.
-template <typename Handler>
-void post_completion(Handler&& handler, boost::system::error_code ec) {
-  auto executor = completion_executor(handler);
-  boost::asio::post(executor, boost::asio::append(std::forward<Handler>(handler), ec));
-}
 
 template <typename Payload>
 class waiter_list;
@@ -96,7 +67,8 @@ protected:
 
 private:
   friend class waiter_list<Payload>;
-  // Posts the handler with `ec` and frees the node. The node is already unlinked.
+  // Delivers the handler with `ec` (the node frees itself when it runs). The node is
+  // already unlinked.
   virtual void complete(boost::system::error_code ec) = 0;
 
   waiter* previous_ = nullptr;
@@ -184,9 +156,12 @@ private:
 };
 
 /// A wait holding its handler: links itself, forwards its slot's cancellation, and
-/// posts the handler when notified. Where the node lives is the subclass's choice.
+/// delivers the handler when notified (completion.hpp: on the next turn, allocating
+/// nothing on an io_context). Where the node lives is the subclass's choice.
 template <typename Handler, typename Payload, typename OnCancel>
-class handler_waiter : public waiter<Payload> {
+class handler_waiter : public waiter<Payload>,
+                       private wait_completion<handler_waiter<Handler, Payload, OnCancel>, Handler,
+                                               boost::system::error_code> {
 public:
   handler_waiter(const handler_waiter&) = delete;
   handler_waiter& operator=(const handler_waiter&) = delete;
@@ -194,19 +169,21 @@ public:
 protected:
   handler_waiter(waiter_list<Payload>& list, Handler&& handler, Payload&& payload,
                  OnCancel&& on_cancel)
-      : waiter<Payload>(std::move(payload)), list_(&list), handler_(std::move(handler)),
-        on_cancel_(std::move(on_cancel)) {}
+      : waiter<Payload>(std::move(payload)), list_(&list), on_cancel_(std::move(on_cancel)) {
+    this->hold(std::move(handler));
+  }
   ~handler_waiter() = default;
 
   /// Links the node and connects the handler's slot.
   void link() {
     note_waiting(list_->what());
     list_->push_back(*this);
-    slot_.connect(handler_, this);
+    slot_.connect(this->handler(), this);
   }
 
 private:
   friend class slot_link<handler_waiter>;
+  friend class wait_completion<handler_waiter, Handler, boost::system::error_code>;
 
   /// Frees the node; `handler` (moved out of it) gives the allocator.
   virtual void release(const Handler& handler) noexcept = 0;
@@ -216,22 +193,15 @@ private:
       return;
     slot_.disarm();
     list_->unlink(*this);
-    finish(boost::asio::error::operation_aborted);
+    this->deliver(boost::asio::error::operation_aborted);
   }
 
   void complete(boost::system::error_code ec) override {
     slot_.clear();
-    finish(ec);
-  }
-
-  void finish(boost::system::error_code ec) {
-    Handler handler(std::move(handler_));
-    release(handler);
-    post_completion(std::move(handler), ec);
+    this->deliver(ec);
   }
 
   waiter_list<Payload>* list_;
-  Handler handler_;
   OnCancel on_cancel_;
   slot_link<handler_waiter> slot_;
 };
@@ -264,14 +234,15 @@ private:
 /// The node kept in the waiting coroutine's frame (a primitive's operation awaited
 /// without a frame of its own): constructed when the wait starts, destroyed with the
 /// frame.
-template <typename Handler, typename Payload>
+template <typename Handler, typename Payload, typename OnCancel = abandon_on_cancel>
 // final, and never destroyed through a base pointer.
 // NOLINTNEXTLINE(cppcoreguidelines-virtual-class-destructor)
-class waiter_in_frame final : public handler_waiter<Handler, Payload, abandon_on_cancel> {
+class waiter_in_frame final : public handler_waiter<Handler, Payload, OnCancel> {
 public:
-  waiter_in_frame(waiter_list<Payload>& list, Handler handler, Payload payload)
-      : handler_waiter<Handler, Payload, abandon_on_cancel>(list, std::move(handler),
-                                                            std::move(payload), {}) {
+  waiter_in_frame(waiter_list<Payload>& list, Handler handler, Payload payload,
+                  OnCancel on_cancel = {})
+      : handler_waiter<Handler, Payload, OnCancel>(list, std::move(handler), std::move(payload),
+                                                   std::move(on_cancel)) {
     this->link();
   }
   ~waiter_in_frame() = default;
