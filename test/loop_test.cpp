@@ -3,6 +3,7 @@
 #include "support/corio_test.hpp"
 
 #include <corio/condition_variable.hpp>
+#include <corio/detail/waiter_list.hpp>
 #include <corio/errors.hpp>
 #include <corio/event.hpp>
 #include <corio/mutex.hpp>
@@ -14,7 +15,10 @@
 #include <corio/task.hpp>
 #include <corio/task_group.hpp>
 
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -311,6 +315,28 @@ BOOST_AUTO_TEST_CASE(rounds_of_tasks_spread_over_loops_reuse_their_blocks_safely
       }(),
       two_loops);
   BOOST_TEST(total == 20 * (49 * 50 / 2));
+}
+
+// A wake-up delivered from a thread that is not the io_context's queues the waiter on
+// that io_context while its thread runs it (Asio's scheduler takes its lock), and the
+// handler runs on the io_context's thread (detail/completion.hpp).
+BOOST_AUTO_TEST_CASE(a_wake_up_from_another_thread_runs_on_the_waiters_thread) {
+  boost::asio::io_context context;
+  auto guard = boost::asio::make_work_guard(context);
+  std::thread runner([&] { context.run(); });
+  corio::detail::waiter_list<int> list{"test wait"};
+  std::promise<std::thread::id> woken_on;
+  list.async_wait(
+      1, boost::asio::bind_executor(context.get_executor(), [&](boost::system::error_code ec) {
+        BOOST_TEST(!ec);
+        woken_on.set_value(std::this_thread::get_id());
+      }));
+  list.notify_one(); // this thread, while `runner` waits in run()
+  const std::thread::id runner_id = runner.get_id();
+  const std::thread::id id = woken_on.get_future().get();
+  guard.reset();
+  runner.join();
+  BOOST_TEST((id == runner_id));
 }
 
 BOOST_AUTO_TEST_CASE(tasks_spread_over_loops_run_on_distinct_threads) {

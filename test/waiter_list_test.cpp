@@ -18,7 +18,6 @@
 
 #include <memory>
 #include <string>
-#include <thread>
 
 using namespace std::chrono_literals;
 using corio::detail::waiter_list;
@@ -217,23 +216,6 @@ BOOST_AUTO_TEST_CASE(a_callback_on_a_strand_runs_through_the_strand) {
   log("notified");
   context.run();
   BOOST_TEST(log.str() == "notified aborted");
-}
-
-// A wake-up delivered from another thread reaches the waiter's loop (Asio's scheduler
-// takes its lock), and runs on that loop's thread.
-BOOST_AUTO_TEST_CASE(a_wake_up_from_another_thread_runs_on_the_waiters_loop) {
-  boost::asio::io_context context;
-  auto guard = boost::asio::make_work_guard(context);
-  waiter_list<int> list{"test wait"};
-  std::thread::id woken_on;
-  list.async_wait(
-      1, boost::asio::bind_executor(context.get_executor(), [&](boost::system::error_code) {
-        woken_on = std::this_thread::get_id();
-        guard.reset();
-      }));
-  std::thread([&] { list.notify_one(); }).join();
-  context.run();
-  BOOST_TEST((woken_on == std::this_thread::get_id()));
 }
 
 namespace {
