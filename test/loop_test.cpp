@@ -3,6 +3,8 @@
 #include "support/corio_test.hpp"
 
 #include <corio/condition_variable.hpp>
+#include <corio/detail/block_cache.hpp>
+#include <corio/detail/step.hpp>
 #include <corio/detail/waiter_list.hpp>
 #include <corio/errors.hpp>
 #include <corio/event.hpp>
@@ -24,6 +26,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <atomic>
+#include <cstddef>
 #include <future>
 #include <set>
 #include <stdexcept>
@@ -315,6 +318,55 @@ BOOST_AUTO_TEST_CASE(rounds_of_tasks_spread_over_loops_reuse_their_blocks_safely
       }(),
       two_loops);
   BOOST_TEST(total == 20 * (49 * 50 / 2));
+}
+
+namespace {
+
+struct block_counts {
+  std::size_t allocated;
+  std::size_t reused;
+};
+
+block_counts blocks_of_this_loop() {
+  const corio::detail::block_cache* blocks = corio::detail::this_loop_thread.blocks;
+  return {blocks->allocated(), blocks->reused()};
+}
+
+} // namespace
+
+// A task handle stays on its loop, so a task spawned from loop 0 onto loop 1 is made,
+// joined and freed on loop 1 and its proxy on loop 0: every block goes back to the cache
+// of the loop that made it. At most 64 tasks (a core and an entry frame each, on each
+// side) are alive at once, so over 50 rounds neither loop allocates more than those
+// blocks; a block lost to the other loop or to the heap would be allocated again in
+// every round (6,400 in all).
+BOOST_AUTO_TEST_CASE(tasks_spawned_across_loops_keep_their_blocks_on_their_own_loop) {
+  corio::run(
+      []() -> corio::awaitable<void> {
+        auto remote_counts = []() -> corio::awaitable<block_counts> {
+          co_return blocks_of_this_loop();
+        };
+        const block_counts near_before = blocks_of_this_loop();
+        const block_counts far_before = co_await corio::spawn(corio::loops()[1], remote_counts());
+        for (int round = 0; round < 50; ++round) {
+          std::vector<corio::task<int>> tasks;
+          for (int i = 0; i < 64; ++i)
+            tasks.push_back(corio::spawn(corio::loops()[1], [](int i) -> corio::awaitable<int> {
+              co_await corio::yield_now();
+              co_return i;
+            }(i)));
+          for (auto& t : tasks)
+            co_await t;
+        }
+        const block_counts near_after = blocks_of_this_loop();
+        const block_counts far_after = co_await corio::spawn(corio::loops()[1], remote_counts());
+        constexpr std::size_t most_alive = 2 * 64 + 8; // a few more for the counting tasks
+        BOOST_TEST(near_after.allocated - near_before.allocated <= most_alive);
+        BOOST_TEST(far_after.allocated - far_before.allocated <= most_alive);
+        BOOST_TEST(near_after.reused - near_before.reused >= 2 * 64 * 50 - most_alive);
+        BOOST_TEST(far_after.reused - far_before.reused >= 2 * 64 * 50 - most_alive);
+      }(),
+      two_loops);
 }
 
 // A wake-up delivered from a thread that is not the io_context's queues the waiter on
