@@ -5,7 +5,6 @@
 #include <corio/any_task.hpp>
 #include <corio/errors.hpp>
 #include <corio/introspection.hpp>
-#include <corio/loop.hpp>
 #include <corio/queue.hpp>
 #include <corio/shield.hpp>
 #include <corio/sleep.hpp>

@@ -33,8 +33,6 @@
 #include <boost/asio/error.hpp>
 #include <boost/system/error_code.hpp>
 
-#include <memory>
-#include <type_traits>
 #include <utility>
 
 namespace corio::detail {
